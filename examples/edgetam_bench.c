@@ -1,0 +1,16 @@
+/* edgetam-bench: performance measurements printed as key=value lines (single-threaded). */
+#include <stdio.h>
+#include <string.h>
+
+#include "bench.h"
+#include "edgetam.h"
+
+int main(int argc, char **argv)
+{
+    if (argc >= 2 && !strcmp(argv[1], "convert")) {
+        printf("edgetam_version=%s\n", edgetam_version_string());
+        return bench_convert(argc - 2, argv + 2);
+    }
+    fprintf(stderr, "usage: edgetam-bench convert [options]   (see edgetam-bench convert --help)\n");
+    return 2;
+}

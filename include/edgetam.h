@@ -1,0 +1,240 @@
+/*
+ * edgetam.h - segment and track objects in live camera frames with EdgeTAM.
+ *
+ * One header, read top to bottom. Everything public starts with `edgetam_` / `EDGETAM_`.
+ *
+ * ---------------------------------------------------------------------------------------------
+ * Basic usage: turn a camera frame into the model's input tensor
+ * ---------------------------------------------------------------------------------------------
+ *
+ *     edgetam_converter_params params = edgetam_converter_default_params();
+ *     params.input_size = 1024;                       // the model's square input size S
+ *     edgetam_converter *conv = NULL;
+ *     if (edgetam_converter_create(&params, &conv) != EDGETAM_OK) { ... }
+ *
+ *     edgetam_frame frame = edgetam_frame_default();  // a *borrowed* view of the caller's pixels
+ *     frame.format = EDGETAM_FORMAT_NV12;
+ *     frame.width = 1920; frame.height = 1080;
+ *     frame.planes.data[0] = y_plane;  frame.planes.stride[0] = y_stride;
+ *     frame.planes.data[1] = uv_plane; frame.planes.stride[1] = uv_stride;
+ *
+ *     edgetam_status st = edgetam_convert_frame(conv, &frame);
+ *     if (st != EDGETAM_OK) fprintf(stderr, "%s: %s\n", edgetam_status_str(st),
+ *                                   edgetam_converter_last_error(conv));
+ *     const float *chw = edgetam_converter_output(conv, NULL);  // 3 x S x S, RGB, normalised
+ *
+ *     edgetam_converter_destroy(conv);
+ *
+ * ---------------------------------------------------------------------------------------------
+ * The borrowing contract (why this library exists)
+ * ---------------------------------------------------------------------------------------------
+ * Frames are lent to the library, never given. For every call that takes an edgetam_frame the
+ * library: (1) validates the descriptor, (2) calls frame->lock once if set, (3) reads the pixels and
+ * converts them into memory it owns, (4) calls frame->unlock exactly once, (5) returns. After (4)
+ * the library never touches the caller's buffer again: it keeps no pointer to it, and it never
+ * frees, reallocates, retains or releases it. If lock fails, unlock is not called and no pixel is
+ * read. Every other failure after a successful lock still calls unlock exactly once.
+ *
+ * ---------------------------------------------------------------------------------------------
+ * Threading
+ * ---------------------------------------------------------------------------------------------
+ * Functions that take no object (version, status strings, *_default*) are safe from any thread.
+ * An edgetam_converter is used by one thread at a time; distinct converters may be used
+ * concurrently from different threads without any locking.
+ *
+ * ---------------------------------------------------------------------------------------------
+ * Errors
+ * ---------------------------------------------------------------------------------------------
+ * Every fallible function returns an edgetam_status. EDGETAM_OK is 0, errors are negative, and
+ * numeric values never change between releases. A failing call leaves the object exactly as it
+ * was (in particular a converter's previous output stays intact) and stores a human-readable
+ * message that the object owns (see edgetam_converter_last_error); the caller never frees it.
+ */
+#ifndef EDGETAM_H
+#define EDGETAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Export macro: symbols are hidden by default; only EDGETAM_API functions are exported.
+ * Define EDGETAM_STATIC when linking the static library on Windows. */
+#if defined(_WIN32) && !defined(EDGETAM_STATIC)
+#  ifdef EDGETAM_BUILDING
+#    define EDGETAM_API __declspec(dllexport)
+#  else
+#    define EDGETAM_API __declspec(dllimport)
+#  endif
+#elif defined(__GNUC__) || defined(__clang__)
+#  define EDGETAM_API __attribute__((visibility("default")))
+#else
+#  define EDGETAM_API
+#endif
+
+/* ---- Version ------------------------------------------------------------------------------ */
+
+#define EDGETAM_VERSION_MAJOR 0
+#define EDGETAM_VERSION_MINOR 1
+#define EDGETAM_VERSION_PATCH 0
+/* MAJOR * 10000 + MINOR * 100 + PATCH, like ZSTD_VERSION_NUMBER. */
+#define EDGETAM_VERSION_NUMBER \
+    (EDGETAM_VERSION_MAJOR * 10000 + EDGETAM_VERSION_MINOR * 100 + EDGETAM_VERSION_PATCH)
+
+/* Version of the library actually linked (compare with EDGETAM_VERSION_NUMBER to detect a header
+ * / library mismatch). Thread-safe. */
+EDGETAM_API unsigned edgetam_version_number(void);
+
+/* "MAJOR.MINOR.PATCH", a static string owned by the library. Thread-safe. */
+EDGETAM_API const char *edgetam_version_string(void);
+
+/* ---- Status ------------------------------------------------------------------------------- */
+
+/* Values are pinned: they are part of the ABI and never renumbered. Negative means failure. */
+typedef enum edgetam_status {
+    EDGETAM_OK = 0,
+    EDGETAM_ERR_INVALID_ARGUMENT = -1,   /* NULL pointer, value out of range, bad callback pair */
+    EDGETAM_ERR_UNSUPPORTED_FORMAT = -2, /* pixel format / colour space / range not known */
+    EDGETAM_ERR_BAD_DIMENSIONS = -3,     /* width/height zero, negative or above the maximum */
+    EDGETAM_ERR_BAD_STRIDE = -4,         /* stride shorter than a row, negative, or overflowing */
+    EDGETAM_ERR_BAD_PLANE = -5,          /* a plane the format needs is NULL */
+    EDGETAM_ERR_LOCK_FAILED = -6,        /* frame->lock returned non-zero; nothing was read */
+    EDGETAM_ERR_OUT_OF_MEMORY = -7,      /* the library could not allocate its own memory */
+    EDGETAM_ERR_ABI_MISMATCH = -8        /* struct_size of a caller-filled struct is wrong */
+} edgetam_status;
+
+/* Short English name of a status, e.g. "EDGETAM_ERR_BAD_STRIDE: stride shorter than a row".
+ * Static string owned by the library; unknown values give "unknown edgetam_status". Thread-safe. */
+EDGETAM_API const char *edgetam_status_str(edgetam_status status);
+
+/* ---- Frames: a borrowed view of the caller's pixels ---------------------------------------- */
+
+/* Pixel formats, named by BYTE ORDER IN MEMORY.
+ *
+ * libyuv byte-order trap: libyuv names packed formats by the order of a little-endian 32-bit word,
+ * so libyuv "ARGB" is B,G,R,A in memory (our BGRA), libyuv "ABGR" is our RGBA, libyuv "RGB24" is
+ * B,G,R in memory (our BGR24) and libyuv "RAW" is R,G,B (our RGB24). Our names never follow that
+ * convention. iOS kCVPixelFormatType_32BGRA is EDGETAM_FORMAT_BGRA; Android RGBA_8888 is RGBA.
+ *
+ * Plane layout (data[i], stride[i] in bytes; chroma planes are ceil(w/2) x ceil(h/2) samples):
+ *   BGRA, RGBA       1 plane, 4 bytes/pixel (alpha ignored)
+ *   BGR24, RGB24     1 plane, 3 bytes/pixel
+ *   GRAY8            1 plane, 1 byte/pixel (replicated to R=G=B, like PIL's convert("RGB"))
+ *   NV12             plane 0 Y, plane 1 interleaved U,V (Cb,Cr)  - iOS 420YpCbCr8BiPlanar*
+ *   NV21             plane 0 Y, plane 1 interleaved V,U (Cr,Cb)  - Android camera default
+ *   I420             plane 0 Y, plane 1 U, plane 2 V             - FFmpeg yuv420p
+ * Odd widths and heights are accepted by every format. */
+typedef enum edgetam_pixel_format {
+    EDGETAM_FORMAT_BGRA = 1,
+    EDGETAM_FORMAT_RGBA = 2,
+    EDGETAM_FORMAT_BGR24 = 3,
+    EDGETAM_FORMAT_RGB24 = 4,
+    EDGETAM_FORMAT_GRAY8 = 5,
+    EDGETAM_FORMAT_NV12 = 6,
+    EDGETAM_FORMAT_NV21 = 7,
+    EDGETAM_FORMAT_I420 = 8
+} edgetam_pixel_format;
+
+/* YUV matrix. Ignored for RGB and gray formats. Default (0): BT.601. */
+typedef enum edgetam_color_space {
+    EDGETAM_COLOR_SPACE_BT601 = 0,
+    EDGETAM_COLOR_SPACE_BT709 = 1
+} edgetam_color_space;
+
+/* YUV range. Ignored for RGB and gray formats. Default (0): video range (Y 16-235, C 16-240),
+ * which is what 420YpCbCr8BiPlanarVideoRange and most decoders produce. Android camera NV21 and
+ * JPEG are full range. */
+typedef enum edgetam_color_range {
+    EDGETAM_COLOR_RANGE_VIDEO = 0,
+    EDGETAM_COLOR_RANGE_FULL = 1
+} edgetam_color_range;
+
+/* Largest accepted width or height. Larger values get EDGETAM_ERR_BAD_DIMENSIONS. */
+#define EDGETAM_MAX_FRAME_DIM 16384
+
+/* Plane pointers and byte strides. Strides must be >= the plane's row size (no negative strides);
+ * pointers need no alignment. */
+typedef struct edgetam_planes {
+    const uint8_t *data[3];
+    int32_t stride[3];
+} edgetam_planes;
+
+/* A frame descriptor: describes pixels the CALLER owns. Fill it with edgetam_frame_default() and
+ * then set the fields. The library reads it only during the call it is passed to.
+ *
+ * lock / unlock (optional, set both or neither): bracket every read of the pixels, e.g.
+ * CVPixelBufferLockBaseAddress(buf, kCVPixelBufferLock_ReadOnly) / the matching Unlock.
+ * lock receives a library-owned copy of `planes` and may overwrite it; that is the place to fetch
+ * base addresses that are only valid while locked (CVPixelBufferGetBaseAddressOfPlane). lock
+ * returns 0 on success; on failure unlock is not called and nothing is read. Both are called on the
+ * calling thread, at most once per library call, and never after that call returned. */
+typedef struct edgetam_frame {
+    uint32_t struct_size; /* = sizeof(edgetam_frame); set by edgetam_frame_default() */
+    edgetam_pixel_format format;
+    int32_t width;
+    int32_t height;
+    edgetam_planes planes;
+    edgetam_color_space color_space;
+    edgetam_color_range color_range;
+    int (*lock)(void *user_data, edgetam_planes *planes);
+    void (*unlock)(void *user_data);
+    void *user_data; /* passed to lock/unlock untouched; the library never dereferences it */
+} edgetam_frame;
+
+/* A zeroed frame with struct_size set and the defaults stated above (format must still be set).
+ * Returned by value; thread-safe. */
+EDGETAM_API edgetam_frame edgetam_frame_default(void);
+
+/* ---- Converter: frame -> model input ------------------------------------------------------- */
+
+/* Turns frames into the official EdgeTAM / SAM 2 video-predictor input: resize to S x S without
+ * letterbox using PIL's antialiased bicubic filter (what Image.resize((S, S)) does), RGB, x / 255,
+ * then (x - mean) / std per channel with mean 0.485,0.456,0.406 and std 0.229,0.224,0.225,
+ * stored as float32 planar CHW. YUV frames are resampled per plane and converted to RGB at S x S
+ * (same result up to rounding, much less work than converting the full-size frame first). */
+typedef struct edgetam_converter edgetam_converter;
+
+typedef struct edgetam_converter_params {
+    uint32_t struct_size; /* = sizeof(edgetam_converter_params) */
+    int32_t input_size;   /* S: the model's square input size, 16..4096 (EdgeTAM: 1024) */
+} edgetam_converter_params;
+
+/* Defaults: input_size 1024. Returned by value; thread-safe. */
+EDGETAM_API edgetam_converter_params edgetam_converter_default_params(void);
+
+/* Creates a converter. On success *out owns a new converter (free it with
+ * edgetam_converter_destroy); on failure *out is set to NULL. The output buffer (3*S*S floats) is
+ * allocated here, once; `params` is only read during the call. */
+EDGETAM_API edgetam_status edgetam_converter_create(const edgetam_converter_params *params,
+                                                    edgetam_converter **out);
+
+/* Frees the converter and everything it owns, including the buffer returned by
+ * edgetam_converter_output. NULL is a no-op. */
+EDGETAM_API void edgetam_converter_destroy(edgetam_converter *conv);
+
+/* Borrows `frame` (lock -> convert -> unlock, see the contract above) and writes the model input
+ * into the converter's output buffer. Allocates only when the frame geometry (format class, width,
+ * height) differs from the previous successful call; a steady stream of same-size frames causes no
+ * allocation. On failure the previous output is left untouched and a message is stored. */
+EDGETAM_API edgetam_status edgetam_convert_frame(edgetam_converter *conv, const edgetam_frame *frame);
+
+/* The output buffer: 3 * S * S floats, planes R, G, B, each S rows of S floats. Owned by the
+ * converter; valid until edgetam_converter_destroy; its contents change on each successful
+ * edgetam_convert_frame. If `count` is not NULL it receives the number of floats. Before the first
+ * successful conversion the buffer holds zeros. */
+EDGETAM_API const float *edgetam_converter_output(const edgetam_converter *conv, size_t *count);
+
+/* S, as configured. */
+EDGETAM_API int32_t edgetam_converter_input_size(const edgetam_converter *conv);
+
+/* Message describing the last failure of this converter ("" if none). Owned by the converter, valid
+ * until the next call on it; never NULL (NULL conv gives a static message). */
+EDGETAM_API const char *edgetam_converter_last_error(const edgetam_converter *conv);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* EDGETAM_H */

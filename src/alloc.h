@@ -1,0 +1,16 @@
+/* The library's own allocations all go through here, so tests and benchmarks can count them
+ * (steady-state conversion must allocate nothing) and later fault-inject them. */
+#ifndef EDGETAM_ALLOC_H
+#define EDGETAM_ALLOC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* 64-byte aligned, zero-filled; NULL on failure or on size overflow of n * size. */
+void *edgetam__calloc(size_t n, size_t size);
+void edgetam__free(void *p);
+
+/* Number of successful edgetam__calloc calls since the process started (relaxed atomic). */
+uint64_t edgetam__alloc_count(void);
+
+#endif

@@ -1,0 +1,266 @@
+/* The converter: borrow a frame (lock -> read -> unlock) and produce the model input.
+ *
+ * Work is streamed row by row: each source plane is resampled horizontally into a ring of `taps`
+ * rows, the vertical pass turns the ring into one uint8 row per channel, and that row is
+ * normalised straight into the float output. Working memory is a few rows per plane, so the frame
+ * is read once and the output written once. YUV frames are resampled per plane (1.5 bytes per pixel
+ * instead of 4) and turned into RGB with libyuv at S x S only. */
+#include <libyuv/convert_argb.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "converter_internal.h"
+#include "normalize.h"
+
+static const float k_mean[3] = {0.485f, 0.456f, 0.406f};
+static const float k_std[3] = {0.229f, 0.224f, 0.225f};
+
+static int cpu_has_avx2(void)
+{
+#if defined(EDGETAM_HAVE_AVX2_KERNELS) && (defined(__GNUC__) || defined(__clang__))
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+    return 0;
+#endif
+}
+
+static void set_error(edgetam_converter *c, const char *msg)
+{
+    snprintf(c->error, sizeof c->error, "%s", msg);
+}
+
+edgetam_converter_params edgetam_converter_default_params(void)
+{
+    edgetam_converter_params p;
+    memset(&p, 0, sizeof p);
+    p.struct_size = sizeof p;
+    p.input_size = 1024;
+    return p;
+}
+
+edgetam_frame edgetam_frame_default(void)
+{
+    edgetam_frame f;
+    memset(&f, 0, sizeof f);
+    f.struct_size = sizeof f;
+    f.color_space = EDGETAM_COLOR_SPACE_BT601;
+    f.color_range = EDGETAM_COLOR_RANGE_VIDEO;
+    return f;
+}
+
+edgetam_status edgetam_converter_create(const edgetam_converter_params *params, edgetam_converter **out)
+{
+    if (!out) return EDGETAM_ERR_INVALID_ARGUMENT;
+    *out = NULL;
+    if (!params) return EDGETAM_ERR_INVALID_ARGUMENT;
+    if (params->struct_size != sizeof *params) return EDGETAM_ERR_ABI_MISMATCH;
+    if (params->input_size < 16 || params->input_size > 4096) return EDGETAM_ERR_INVALID_ARGUMENT;
+
+    edgetam_converter *c = edgetam__calloc(1, sizeof *c);
+    if (!c) return EDGETAM_ERR_OUT_OF_MEMORY;
+    c->size = params->input_size;
+    c->output = edgetam__calloc((size_t)3 * c->size * c->size, sizeof *c->output);
+    if (!c->output) {
+        edgetam__free(c);
+        return EDGETAM_ERR_OUT_OF_MEMORY;
+    }
+    for (int i = 0; i < 3; i++) {
+        c->scale[i] = 1.0f / (255.0f * k_std[i]);
+        c->bias[i] = -k_mean[i] / k_std[i];
+    }
+    c->use_simd = cpu_has_avx2();
+    *out = c;
+    return EDGETAM_OK;
+}
+
+static void free_geometry(edgetam_converter *c)
+{
+    for (int i = 0; i < 3; i++) {
+        edgetam__resample_axis_free(&c->pass[i].h);
+        edgetam__resample_axis_free(&c->pass[i].v);
+        edgetam__free(c->pass[i].ring);
+        edgetam__free((void *)c->pass[i].window);
+        edgetam__free(c->rows[i]);
+    }
+    edgetam__free(c->bgra_row);
+    memset(c->pass, 0, sizeof c->pass);
+    memset(c->rows, 0, sizeof c->rows);
+    c->bgra_row = NULL;
+    c->have_geometry = 0;
+}
+
+void edgetam_converter_destroy(edgetam_converter *c)
+{
+    if (!c) return;
+    free_geometry(c);
+    edgetam__free(c->output);
+    edgetam__free(c);
+}
+
+static int same_geometry(const edgetam_converter *c, const frame_layout *l)
+{
+    return c->have_geometry && c->layout.format == l->format && c->layout.plane[0].width == l->plane[0].width &&
+           c->layout.plane[0].height == l->plane[0].height;
+}
+
+/* Plans, rings and row buffers for one frame geometry: the only allocations a conversion makes. */
+static edgetam_status prepare_geometry(edgetam_converter *c, const frame_layout *l)
+{
+    if (same_geometry(c, l)) return EDGETAM_OK;
+    free_geometry(c);
+    const int32_t s = c->size;
+    int ok = 1;
+    for (int i = 0; i < l->plane_count && ok; i++) {
+        const frame_plane_layout *p = &l->plane[i];
+        plane_pass *pp = &c->pass[i];
+        ok = edgetam__resample_axis_init(&pp->h, p->width, s, p->bytes_per_pixel) == 0 &&
+             edgetam__resample_axis_init(&pp->v, p->height, s, 0) == 0;
+        if (ok) {
+            pp->ring = edgetam__calloc((size_t)p->channel_count * pp->v.taps * s, sizeof *pp->ring);
+            pp->window = edgetam__calloc((size_t)pp->v.taps, sizeof *pp->window);
+            ok = pp->ring != NULL && pp->window != NULL;
+        }
+    }
+    for (int i = 0; i < 3 && ok; i++) ok = (c->rows[i] = edgetam__calloc((size_t)s, 1)) != NULL;
+    /* +32: the AVX2 normaliser reads a whole 32-byte group from a channel offset */
+    if (ok && l->model == FRAME_MODEL_YUV) ok = (c->bgra_row = edgetam__calloc((size_t)s * 4 + 32, 1)) != NULL;
+    if (!ok) {
+        free_geometry(c);
+        return EDGETAM_ERR_OUT_OF_MEMORY;
+    }
+    c->layout = *l;
+    c->have_geometry = 1;
+    return EDGETAM_OK;
+}
+
+static void resample_h_row(const edgetam_converter *c, plane_pass *pp, const frame_plane_layout *p,
+                           const uint8_t *src, int32_t src_row, int16_t *const *ring_row)
+{
+    resample_hrow row = {src, p->bytes_per_pixel, p->channel_count, p->channel_offset,
+                         {ring_row[0], ring_row[1], ring_row[2]}};
+    int32_t x = 0;
+#ifdef EDGETAM_HAVE_AVX2_KERNELS
+    if (c->use_simd) {
+        int32_t end = src_row == p->height - 1 ? pp->h.simd_x_end_last_row : c->size;
+        x = edgetam__resample_h_avx2(&pp->h, &row, end);
+    }
+#else
+    (void)src_row;
+#endif
+    edgetam__resample_h_scalar(&pp->h, &row, x, c->size);
+}
+
+static void resample_v_row(const edgetam_converter *c, const resample_axis *v, int32_t y, const int16_t *const *rows,
+                           uint8_t *out)
+{
+    int32_t x = 0;
+#ifdef EDGETAM_HAVE_AVX2_KERNELS
+    if (c->use_simd) x = edgetam__resample_v_avx2(v, y, rows, out);
+#endif
+    edgetam__resample_v_scalar(v, y, rows, out, x, c->size);
+}
+
+static void normalize_row(const edgetam_converter *c, const uint8_t *src, int32_t step, int channel, float *dst)
+{
+    int32_t x = 0;
+#ifdef EDGETAM_HAVE_AVX2_KERNELS
+    if (c->use_simd) x = edgetam__normalize_avx2(src, step, c->size, c->scale[channel], c->bias[channel], dst);
+#endif
+    edgetam__normalize_scalar(src + (size_t)x * step, step, c->size - x, c->scale[channel], c->bias[channel],
+                              dst + x);
+}
+
+/* Produces the uint8 rows (one per channel of the plane) of output row y of one plane. */
+static void plane_output_row(edgetam_converter *c, int plane, const edgetam_planes *planes, int32_t y, uint8_t **out)
+{
+    plane_pass *pp = &c->pass[plane];
+    const frame_plane_layout *p = &c->layout.plane[plane];
+    const int32_t s = c->size, taps = pp->v.taps, first = pp->v.start[y];
+    if (pp->next_row < first) pp->next_row = first; /* rows no output reads are skipped */
+    for (; pp->next_row < first + taps; pp->next_row++) {
+        int32_t r = pp->next_row;
+        int16_t *ring_row[3] = {NULL, NULL, NULL};
+        for (int ch = 0; ch < p->channel_count; ch++)
+            ring_row[ch] = pp->ring + ((size_t)ch * taps + (size_t)(r % taps)) * s;
+        resample_h_row(c, pp, p, planes->data[plane] + (size_t)r * (size_t)planes->stride[plane], r, ring_row);
+    }
+    for (int ch = 0; ch < p->channel_count; ch++) {
+        for (int32_t k = 0; k < taps; k++)
+            pp->window[k] = pp->ring + ((size_t)ch * taps + (size_t)((first + k) % taps)) * s;
+        resample_v_row(c, &pp->v, y, pp->window, out[ch]);
+    }
+}
+
+static const struct YuvConstants *yuv_constants(edgetam_color_space space, edgetam_color_range range)
+{
+    if (space == EDGETAM_COLOR_SPACE_BT709)
+        return range == EDGETAM_COLOR_RANGE_FULL ? &kYuvF709Constants : &kYuvH709Constants;
+    return range == EDGETAM_COLOR_RANGE_FULL ? &kYuvJPEGConstants : &kYuvI601Constants;
+}
+
+/* Runs the whole conversion. Cannot fail: everything was checked and allocated beforehand. */
+static void convert_planes(edgetam_converter *c, const edgetam_planes *planes, const edgetam_frame *frame)
+{
+    const int32_t s = c->size;
+    const size_t plane_floats = (size_t)s * s;
+    for (int i = 0; i < c->layout.plane_count; i++) c->pass[i].next_row = 0;
+    for (int32_t y = 0; y < s; y++) {
+        uint8_t *out_rows[3] = {c->rows[0], c->rows[1], c->rows[2]};
+        for (int i = 0, row = 0; i < c->layout.plane_count; row += c->layout.plane[i].channel_count, i++)
+            plane_output_row(c, i, planes, y, out_rows + row);
+        float *dst[3];
+        for (int ch = 0; ch < 3; ch++) dst[ch] = c->output + ch * plane_floats + (size_t)y * s;
+        switch (c->layout.model) {
+        case FRAME_MODEL_RGB:
+            for (int ch = 0; ch < 3; ch++) normalize_row(c, c->rows[ch], 1, ch, dst[ch]);
+            break;
+        case FRAME_MODEL_GRAY:
+            for (int ch = 0; ch < 3; ch++) normalize_row(c, c->rows[0], 1, ch, dst[ch]);
+            break;
+        case FRAME_MODEL_YUV:
+            /* libyuv "ARGB" is B,G,R,A in memory: R is byte 2 */
+            I444ToARGBMatrix(c->rows[0], s, c->rows[1], s, c->rows[2], s, c->bgra_row, s * 4,
+                             yuv_constants(frame->color_space, frame->color_range), s, 1);
+            for (int ch = 0; ch < 3; ch++) normalize_row(c, c->bgra_row + 2 - ch, 4, ch, dst[ch]);
+            break;
+        }
+    }
+}
+
+edgetam_status edgetam_convert_frame(edgetam_converter *c, const edgetam_frame *frame)
+{
+    if (!c) return EDGETAM_ERR_INVALID_ARGUMENT;
+    frame_layout layout;
+    edgetam_status st = edgetam__frame_describe(frame, &layout, c->error, sizeof c->error);
+    if (st != EDGETAM_OK) return st;
+    /* allocate before locking: the caller's buffer stays locked only while it is read */
+    st = prepare_geometry(c, &layout);
+    if (st != EDGETAM_OK) {
+        set_error(c, "out of memory preparing the resampler for this frame size");
+        return st;
+    }
+    edgetam_planes planes = frame->planes;
+    if (frame->lock && frame->lock(frame->user_data, &planes) != 0) {
+        set_error(c, "frame lock callback failed; no pixel was read");
+        return EDGETAM_ERR_LOCK_FAILED;
+    }
+    st = edgetam__frame_check_planes(&layout, &planes, c->error, sizeof c->error);
+    if (st == EDGETAM_OK) convert_planes(c, &planes, frame);
+    if (frame->unlock) frame->unlock(frame->user_data);
+    if (st == EDGETAM_OK) c->error[0] = '\0';
+    return st;
+}
+
+const float *edgetam_converter_output(const edgetam_converter *c, size_t *count)
+{
+    if (count) *count = c ? (size_t)3 * c->size * c->size : 0;
+    return c ? c->output : NULL;
+}
+
+int32_t edgetam_converter_input_size(const edgetam_converter *c) { return c ? c->size : 0; }
+
+const char *edgetam_converter_last_error(const edgetam_converter *c)
+{
+    return c ? c->error : "converter is NULL";
+}

@@ -1,0 +1,31 @@
+/* The converter's state, shared with the internal tests (which switch the SIMD kernels off to
+ * check that both paths agree bit for bit). */
+#ifndef EDGETAM_CONVERTER_INTERNAL_H
+#define EDGETAM_CONVERTER_INTERNAL_H
+
+#include "edgetam.h"
+#include "frame.h"
+#include "resample.h"
+
+typedef struct plane_pass {
+    resample_axis h, v;
+    int16_t *ring;    /* channel_count x v.taps rows of S samples */
+    const int16_t **window; /* v.taps ring rows of the current output row, in input order */
+    int32_t next_row; /* first source row not yet in the ring */
+} plane_pass;
+
+struct edgetam_converter {
+    int32_t size; /* S */
+    float *output;
+    float scale[3], bias[3];
+    int use_simd;
+    char error[256];
+    /* cached for the last frame geometry */
+    int have_geometry;
+    frame_layout layout;
+    plane_pass pass[3];
+    uint8_t *rows[3];  /* vertical-pass output: R,G,B or Y,U,V (or gray) */
+    uint8_t *bgra_row; /* YUV only: libyuv's RGB row */
+};
+
+#endif

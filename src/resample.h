@@ -1,0 +1,57 @@
+/* Separable antialiased bicubic resampling with PIL's semantics (Image.resize, BICUBIC, a = -0.5,
+ * support scaled by the downscale factor, each pass rounded and clipped to 8 bits), in fixed point.
+ *
+ * Pipeline per source plane: horizontal pass (one source row -> int16 rows of S samples per
+ * channel, value << 7) into a small ring, then a vertical pass over the ring -> uint8 rows.
+ * The scalar kernels are the specification; the AVX2 kernels produce bit-identical results. */
+#ifndef EDGETAM_RESAMPLE_H
+#define EDGETAM_RESAMPLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define RESAMPLE_WEIGHT_BITS 14 /* Q14 weights: 1.0 == 16384 */
+#define RESAMPLE_RING_SHIFT 7   /* ring samples hold value << 7, so mulhrs(ring, Q14) == value*w*64 */
+
+/* Coefficients for one axis: output i reads input samples start[i] .. start[i] + taps - 1. */
+typedef struct resample_axis {
+    int32_t in_size, out_size;
+    int32_t taps;            /* same for every output; padded with zero weights */
+    int32_t *start;          /* out_size entries, start + taps <= in_size */
+    int16_t *weights;        /* out_size * taps, Q14, plain order (scalar kernels) */
+    int16_t *simd_weights;   /* layout of the AVX2 horizontal kernel for `bytes_per_pixel`, or NULL */
+    int32_t bytes_per_pixel; /* horizontal plans: pixel size they were laid out for; 0 = vertical */
+    int32_t simd_x_end_last_row; /* AVX2 horizontal kernel may run x < this on a plane's last row */
+} resample_axis;
+
+/* Builds the plan for in_size -> out_size. bytes_per_pixel > 0 makes a horizontal plan with the
+ * AVX2 layout for that pixel size; 0 makes a vertical plan. Returns 0, or -1 on allocation failure
+ * (nothing leaked). */
+int edgetam__resample_axis_init(resample_axis *axis, int32_t in_size, int32_t out_size,
+                                int32_t bytes_per_pixel);
+void edgetam__resample_axis_free(resample_axis *axis);
+
+/* What one horizontal pass reads and writes. */
+typedef struct resample_hrow {
+    const uint8_t *src;        /* first byte of the source row */
+    int32_t bytes_per_pixel;
+    int32_t channel_count;     /* 1..3 */
+    const uint8_t *channel_offset;
+    int16_t *out[3];           /* one S-sample row per channel */
+} resample_hrow;
+
+/* Horizontal pass over outputs [x_begin, x_end). */
+void edgetam__resample_h_scalar(const resample_axis *axis, const resample_hrow *row, int32_t x_begin,
+                                int32_t x_end);
+/* Vertical pass: rows[k] is the ring row of input row axis->start[y] + k. */
+void edgetam__resample_v_scalar(const resample_axis *axis, int32_t y, const int16_t *const *rows,
+                                uint8_t *out, int32_t x_begin, int32_t x_end);
+
+#if defined(__x86_64__) || defined(__i386__)
+#define EDGETAM_HAVE_AVX2_KERNELS 1
+/* AVX2 versions: handle a prefix and return the first x they did not do. */
+int32_t edgetam__resample_h_avx2(const resample_axis *axis, const resample_hrow *row, int32_t x_end);
+int32_t edgetam__resample_v_avx2(const resample_axis *axis, int32_t y, const int16_t *const *rows, uint8_t *out);
+#endif
+
+#endif

@@ -1,0 +1,119 @@
+/* Coefficient tables with the semantics of PIL's antialiased resize: a filter of support 2 (Keys
+ * cubic, a = -0.5) stretched by the downscale factor, centred on (i + 0.5) * in / out, normalised to
+ * sum 1 and rounded to fixed point away from zero. */
+#include <math.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "resample.h"
+
+static double bicubic(double x)
+{
+    const double a = -0.5;
+    x = fabs(x);
+    if (x < 1.0) return ((a + 2.0) * x - (a + 3.0)) * x * x + 1.0;
+    if (x < 2.0) return (((x - 5.0) * x + 8.0) * x - 4.0) * a;
+    return 0.0;
+}
+
+/* Taps one AVX2 load covers for a pixel size (16 bytes, or 12 for 3-byte pixels). */
+static int32_t simd_group(int32_t bytes_per_pixel)
+{
+    return bytes_per_pixel == 1 ? 16 : bytes_per_pixel == 2 ? 8 : 4;
+}
+
+/* Expands plain weights into the order the AVX2 horizontal kernel multiplies them in. */
+static void layout_simd_weights(resample_axis *a)
+{
+    const int32_t bpp = a->bytes_per_pixel, g = simd_group(bpp);
+    for (int32_t i = 0; i < a->out_size; i++) {
+        const int16_t *w = a->weights + (size_t)i * a->taps;
+        int16_t *s = a->simd_weights + (size_t)i * (a->taps / g) * 16;
+        for (int32_t k = 0; k < a->taps; k += g, s += 16, w += g) {
+            for (int e = 0; e < 16; e++) {
+                if (bpp == 1) s[e] = w[e];                                  /* taps in order */
+                else if (bpp == 2) s[e] = w[(e / 4) * 2 + (e & 1)];         /* U,V pairs of taps */
+                else s[e] = w[(e / 8) * 2 + (e & 1)];                       /* R,G,B,0 pairs */
+            }
+        }
+    }
+}
+
+int edgetam__resample_axis_init(resample_axis *a, int32_t in_size, int32_t out_size, int32_t bytes_per_pixel)
+{
+    memset(a, 0, sizeof *a);
+    a->in_size = in_size;
+    a->out_size = out_size;
+    a->bytes_per_pixel = bytes_per_pixel;
+
+    const double scale = (double)in_size / out_size;
+    const double filter_scale = scale > 1.0 ? scale : 1.0;
+    const double support = 2.0 * filter_scale;
+
+    /* Window bounds first, to size the padded tap count. */
+    int32_t widest = 1;
+    for (int32_t i = 0; i < out_size; i++) {
+        double center = (i + 0.5) * scale;
+        int32_t lo = (int32_t)(center - support + 0.5), hi = (int32_t)(center + support + 0.5);
+        if (lo < 0) lo = 0;
+        if (hi > in_size) hi = in_size;
+        if (hi - lo > widest) widest = hi - lo;
+    }
+    int32_t taps = widest;
+    int simd = 0;
+    if (bytes_per_pixel > 0) {
+        int32_t g = simd_group(bytes_per_pixel);
+        int32_t padded = (widest + g - 1) / g * g;
+        if (padded <= in_size) {
+            taps = padded;
+            simd = 1;
+        }
+    }
+    a->taps = taps;
+    a->start = edgetam__calloc((size_t)out_size, sizeof *a->start);
+    a->weights = edgetam__calloc((size_t)out_size * (size_t)taps, sizeof *a->weights);
+    if (simd) a->simd_weights = edgetam__calloc((size_t)out_size * (size_t)taps, sizeof *a->simd_weights * 4 /* pairs are repeated per channel lane */);
+    if (!a->start || !a->weights || (simd && !a->simd_weights)) {
+        edgetam__resample_axis_free(a);
+        return -1;
+    }
+
+    for (int32_t i = 0; i < out_size; i++) {
+        double center = (i + 0.5) * scale;
+        int32_t lo = (int32_t)(center - support + 0.5), hi = (int32_t)(center + support + 0.5);
+        if (lo < 0) lo = 0;
+        if (hi > in_size) hi = in_size;
+        double sum = 0.0;
+        for (int32_t x = lo; x < hi; x++) sum += bicubic((x - center + 0.5) / filter_scale);
+        /* keep the window inside the input so every kernel reads only real samples */
+        int32_t start = lo < in_size - taps ? lo : in_size - taps;
+        a->start[i] = start;
+        int16_t *w = a->weights + (size_t)i * taps;
+        for (int32_t x = lo; x < hi; x++) {
+            double v = bicubic((x - center + 0.5) / filter_scale);
+            if (sum != 0.0) v /= sum;
+            double q = v * (1 << RESAMPLE_WEIGHT_BITS);
+            w[x - start] = (int16_t)(q < 0 ? q - 0.5 : q + 0.5);
+        }
+    }
+
+    if (simd) {
+        layout_simd_weights(a);
+        /* 3-byte pixels: the last 16-byte load of a window reads 4 bytes past it */
+        int32_t over = bytes_per_pixel == 3 ? 4 : 0;
+        int32_t x = 0;
+        while (x < out_size &&
+               (int64_t)(a->start[x] + taps) * bytes_per_pixel + over <= (int64_t)in_size * bytes_per_pixel)
+            x++;
+        a->simd_x_end_last_row = x;
+    }
+    return 0;
+}
+
+void edgetam__resample_axis_free(resample_axis *a)
+{
+    edgetam__free(a->start);
+    edgetam__free(a->weights);
+    edgetam__free(a->simd_weights);
+    memset(a, 0, sizeof *a);
+}
