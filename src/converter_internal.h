@@ -5,6 +5,7 @@
 
 #include "edgetam.h"
 #include "frame.h"
+#include "normalize.h"
 #include "resample.h"
 
 typedef struct plane_pass {
@@ -17,15 +18,14 @@ typedef struct plane_pass {
 struct edgetam_converter {
     int32_t size; /* S */
     float *output;
-    float scale[3], bias[3];
+    normalize_coeffs norm;
     int use_simd;
     char error[256];
     /* cached for the last frame geometry */
     int have_geometry;
     frame_layout layout;
     plane_pass pass[3];
-    uint8_t *rows[3];  /* vertical-pass output: R,G,B or Y,U,V (or gray) */
-    uint8_t *bgra_row; /* YUV only: libyuv's RGB row */
+    uint8_t *rows[3]; /* vertical-pass output: R,G,B or Y,U,V (or gray) */
 };
 
 #endif

@@ -1,0 +1,252 @@
+/* Every pixel format against the scalar reference, with libyuv-style variants (odd sizes, unaligned
+ * planes, padded strides, buffers ending at a page boundary and revoked at unlock), the AVX2 kernels
+ * against the portable ones bit for bit, and no allocation per frame. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
+
+#include <cmocka.h>
+
+#include "alloc.h"
+#include "converter_internal.h"
+#include "reference.h"
+#include "test_frame.h"
+
+/* Measured bounds, in 8-bit levels of the R,G,B result (1 level = 1/255 before normalisation).
+ * The library uses Q14 weights where the reference uses doubles, so a rounding boundary may fall on
+ * the other side in either resampling pass: a plane sample is off by at most 2 levels, on ~2 % of
+ * samples of this noisy content (measured: RGB/gray max 2, mean <= 0.021).
+ * YUV: the same flips in Y, U or V, amplified by the matrix (up to 1.164 + 2.112 per level);
+ * measured max 4.03, mean <= 0.037. (libyuv's fixed-point YUV->RGB measured max 15, mean 0.97.) */
+#define RGB_MAX_LEVELS 2.0
+#define RGB_MEAN_LEVELS 0.025
+#define YUV_MAX_LEVELS 4.5
+#define YUV_MEAN_LEVELS 0.04
+
+static const edgetam_pixel_format k_formats[] = {EDGETAM_FORMAT_BGRA,  EDGETAM_FORMAT_RGBA, EDGETAM_FORMAT_BGR24,
+                                                 EDGETAM_FORMAT_RGB24, EDGETAM_FORMAT_GRAY8, EDGETAM_FORMAT_NV12,
+                                                 EDGETAM_FORMAT_NV21,  EDGETAM_FORMAT_I420};
+#define FORMAT_COUNT (sizeof k_formats / sizeof k_formats[0])
+
+static int is_yuv(edgetam_pixel_format f)
+{
+    return f == EDGETAM_FORMAT_NV12 || f == EDGETAM_FORMAT_NV21 || f == EDGETAM_FORMAT_I420;
+}
+
+static edgetam_converter *make_converter(int32_t size)
+{
+    edgetam_converter_params p = edgetam_converter_default_params();
+    p.input_size = size;
+    edgetam_converter *c = NULL;
+    assert_int_equal(edgetam_converter_create(&p, &c), EDGETAM_OK);
+    return c;
+}
+
+/* Converts t with conv (checking the borrow contract), then compares with the reference. */
+static void check_against_reference(edgetam_converter *conv, test_frame *t, const char *label)
+{
+    const int32_t size = edgetam_converter_input_size(conv);
+    int locks = t->lock_calls, unlocks = t->unlock_calls;
+    edgetam_status st = edgetam_convert_frame(conv, &t->frame);
+    if (st != EDGETAM_OK) fail_msg("%s: %s (%s)", label, edgetam_status_str(st), edgetam_converter_last_error(conv));
+    assert_int_equal(t->lock_calls, locks + 1);
+    assert_int_equal(t->unlock_calls, unlocks + 1);
+    assert_false(t->locked);
+
+    test_frame_restore(t); /* the library is done with it; now the test may read it */
+    size_t n = 0;
+    const float *out = edgetam_converter_output(conv, &n);
+    assert_int_equal(n, (size_t)3 * size * size);
+    float *ref = malloc(n * sizeof *ref);
+    edgetam_frame readable = t->frame;
+    for (int p = 0; p < t->plane_count; p++) readable.planes.data[p] = t->buf[p].data;
+    reference_convert(&readable, size, ref);
+    double max_diff = 0, sum_diff = 0;
+    for (size_t i = 0; i < n; i++) {
+        int c = (int)(i / ((size_t)size * size));
+        double d = fabs(reference_level(out[i], c) - reference_level(ref[i], c));
+        sum_diff += d;
+        if (d > max_diff) max_diff = d;
+    }
+    free(ref);
+    double mean_diff = sum_diff / n;
+    int yuv = is_yuv(t->frame.format);
+    print_message("%-34s max %.3f mean %.4f levels\n", label, max_diff, mean_diff);
+    assert_true(max_diff <= (yuv ? YUV_MAX_LEVELS : RGB_MAX_LEVELS) + 1e-3);
+    assert_true(mean_diff <= (yuv ? YUV_MEAN_LEVELS : RGB_MEAN_LEVELS));
+}
+
+typedef struct variant {
+    int32_t width, height, stride_pad, size;
+} variant;
+
+/* downscale with odd sizes, upscale with odd sizes and padding, 4:3 camera-like with padding */
+static const variant k_variants[] = {{333, 217, 0, 128}, {37, 29, 5, 64}, {640, 480, 13, 256}, {1, 1, 0, 16}};
+
+static void test_all_formats_match_reference(void **state)
+{
+    (void)state;
+    for (size_t v = 0; v < sizeof k_variants / sizeof k_variants[0]; v++) {
+        const variant *var = &k_variants[v];
+        edgetam_converter *conv = make_converter(var->size);
+        for (size_t f = 0; f < FORMAT_COUNT; f++) {
+            test_frame t;
+            test_frame_init(&t, k_formats[f], var->width, var->height, var->stride_pad, (uint32_t)(v * 31 + f));
+            char label[96];
+            snprintf(label, sizeof label, "format %d %dx%d pad %d -> %d", (int)k_formats[f], var->width,
+                     var->height, var->stride_pad, var->size);
+            check_against_reference(conv, &t, label);
+            test_frame_free(&t);
+        }
+        edgetam_converter_destroy(conv);
+    }
+}
+
+static void test_yuv_color_spaces_and_ranges(void **state)
+{
+    (void)state;
+    edgetam_converter *conv = make_converter(96);
+    for (int space = 0; space < 2; space++)
+        for (int range = 0; range < 2; range++) {
+            test_frame t;
+            test_frame_init(&t, EDGETAM_FORMAT_NV12, 161, 97, 3, (uint32_t)(space * 2 + range));
+            t.frame.color_space = (edgetam_color_space)space;
+            t.frame.color_range = (edgetam_color_range)range;
+            char label[64];
+            snprintf(label, sizeof label, "nv12 space %d range %d", space, range);
+            check_against_reference(conv, &t, label);
+            test_frame_free(&t);
+        }
+    edgetam_converter_destroy(conv);
+}
+
+/* The model sizes: 512, 768 and EdgeTAM's 1024, from camera-sized frames. */
+static void test_model_input_sizes(void **state)
+{
+    (void)state;
+    static const struct { edgetam_pixel_format f; int32_t w, h, size; } cases[] = {
+        {EDGETAM_FORMAT_BGRA, 1280, 720, 512}, {EDGETAM_FORMAT_I420, 1280, 720, 768},
+        {EDGETAM_FORMAT_NV12, 1920, 1080, 1024}, {EDGETAM_FORMAT_BGRA, 1920, 1080, 1024}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        edgetam_converter *conv = make_converter(cases[i].size);
+        test_frame t;
+        test_frame_init(&t, cases[i].f, cases[i].w, cases[i].h, 64, (uint32_t)i);
+        char label[64];
+        snprintf(label, sizeof label, "format %d %dx%d -> %d", (int)cases[i].f, cases[i].w, cases[i].h,
+                 cases[i].size);
+        check_against_reference(conv, &t, label);
+        test_frame_free(&t);
+        edgetam_converter_destroy(conv);
+    }
+}
+
+/* CVPixelBuffer style: plane addresses exist only once locked. */
+static void test_planes_supplied_by_lock(void **state)
+{
+    (void)state;
+    edgetam_converter *conv = make_converter(64);
+    test_frame t;
+    test_frame_init(&t, EDGETAM_FORMAT_NV12, 120, 90, 8, 7);
+    t.planes_from_lock = 1;
+    t.frame.planes.data[0] = t.frame.planes.data[1] = NULL;
+    check_against_reference(conv, &t, "nv12 planes from lock");
+    test_frame_free(&t);
+    edgetam_converter_destroy(conv);
+}
+
+/* The AVX2 kernels must give exactly the portable kernels' bytes, including on the last row where
+ * they hand over to the scalar code to stay inside the buffer. */
+static void test_simd_matches_scalar_bit_for_bit(void **state)
+{
+    (void)state;
+    static const variant sizes[] = {{1920, 1080, 0, 1024}, {333, 217, 7, 128}, {37, 29, 0, 64}, {250, 250, 1, 96}};
+    for (size_t v = 0; v < sizeof sizes / sizeof sizes[0]; v++) {
+        edgetam_converter *conv = make_converter(sizes[v].size);
+        if (!conv->use_simd) {
+            edgetam_converter_destroy(conv);
+            skip(); /* a CPU without AVX2 has only the portable path */
+        }
+        size_t n = (size_t)3 * sizes[v].size * sizes[v].size;
+        float *simd = malloc(n * sizeof *simd);
+        for (size_t f = 0; f < FORMAT_COUNT; f++) {
+            test_frame t;
+            test_frame_init(&t, k_formats[f], sizes[v].width, sizes[v].height, sizes[v].stride_pad, (uint32_t)f);
+            conv->use_simd = 1;
+            assert_int_equal(edgetam_convert_frame(conv, &t.frame), EDGETAM_OK);
+            memcpy(simd, edgetam_converter_output(conv, NULL), n * sizeof *simd);
+            test_frame_restore(&t);
+            conv->use_simd = 0;
+            assert_int_equal(edgetam_convert_frame(conv, &t.frame), EDGETAM_OK);
+            if (memcmp(simd, edgetam_converter_output(conv, NULL), n * sizeof *simd) != 0)
+                fail_msg("format %d %dx%d -> %d: AVX2 and scalar outputs differ", (int)k_formats[f],
+                         sizes[v].width, sizes[v].height, sizes[v].size);
+            test_frame_free(&t);
+        }
+        free(simd);
+        edgetam_converter_destroy(conv);
+    }
+}
+
+static void test_no_allocation_per_frame(void **state)
+{
+    (void)state;
+    edgetam_converter *conv = make_converter(256);
+    test_frame a, b;
+    test_frame_init(&a, EDGETAM_FORMAT_NV12, 640, 360, 0, 1);
+    test_frame_init(&b, EDGETAM_FORMAT_BGRA, 320, 240, 0, 2);
+    a.revoke_on_unlock = b.revoke_on_unlock = 0;
+    assert_int_equal(edgetam_convert_frame(conv, &a.frame), EDGETAM_OK);
+    uint64_t before = edgetam__alloc_count();
+    for (int i = 0; i < 20; i++) assert_int_equal(edgetam_convert_frame(conv, &a.frame), EDGETAM_OK);
+    assert_int_equal(edgetam__alloc_count(), before);
+    /* a new geometry plans once, then is steady again */
+    assert_int_equal(edgetam_convert_frame(conv, &b.frame), EDGETAM_OK);
+    uint64_t after_switch = edgetam__alloc_count();
+    assert_true(after_switch > before);
+    for (int i = 0; i < 5; i++) assert_int_equal(edgetam_convert_frame(conv, &b.frame), EDGETAM_OK);
+    assert_int_equal(edgetam__alloc_count(), after_switch);
+    test_frame_free(&a);
+    test_frame_free(&b);
+    edgetam_converter_destroy(conv);
+}
+
+/* Switching geometry back and forth gives the same bytes as a fresh converter. */
+static void test_geometry_switch_is_clean(void **state)
+{
+    (void)state;
+    edgetam_converter *shared = make_converter(64), *fresh = make_converter(64);
+    test_frame a, b;
+    test_frame_init(&a, EDGETAM_FORMAT_I420, 101, 77, 0, 3);
+    test_frame_init(&b, EDGETAM_FORMAT_RGB24, 55, 140, 2, 4);
+    a.revoke_on_unlock = b.revoke_on_unlock = 0;
+    assert_int_equal(edgetam_convert_frame(shared, &a.frame), EDGETAM_OK);
+    assert_int_equal(edgetam_convert_frame(shared, &b.frame), EDGETAM_OK);
+    assert_int_equal(edgetam_convert_frame(shared, &a.frame), EDGETAM_OK);
+    assert_int_equal(edgetam_convert_frame(fresh, &a.frame), EDGETAM_OK);
+    size_t n;
+    const float *x = edgetam_converter_output(shared, &n), *y = edgetam_converter_output(fresh, NULL);
+    assert_memory_equal(x, y, n * sizeof *x);
+    test_frame_free(&a);
+    test_frame_free(&b);
+    edgetam_converter_destroy(shared);
+    edgetam_converter_destroy(fresh);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_all_formats_match_reference),
+        cmocka_unit_test(test_yuv_color_spaces_and_ranges),
+        cmocka_unit_test(test_model_input_sizes),
+        cmocka_unit_test(test_planes_supplied_by_lock),
+        cmocka_unit_test(test_simd_matches_scalar_bit_for_bit),
+        cmocka_unit_test(test_no_allocation_per_frame),
+        cmocka_unit_test(test_geometry_switch_is_clean),
+    };
+    return cmocka_run_group_tests_name("convert_formats", tests, NULL, NULL);
+}
