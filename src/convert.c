@@ -109,10 +109,11 @@ static edgetam_status prepare_geometry(edgetam_converter *c, const frame_layout 
     for (int i = 0; i < l->plane_count && ok; i++) {
         const frame_plane_layout *p = &l->plane[i];
         plane_pass *pp = &c->pass[i];
-        ok = edgetam__resample_axis_init(&pp->h, p->width, s, p->bytes_per_pixel) == 0 &&
-             edgetam__resample_axis_init(&pp->v, p->height, s, 0) == 0;
+        ok = edgetam__resample_axis_init(&pp->h, p->width, s, p->bytes_per_pixel, p->channel_count,
+                                         p->channel_offset) == 0 &&
+             edgetam__resample_axis_init(&pp->v, p->height, s, 0, 0, NULL) == 0;
         if (ok) {
-            pp->ring = edgetam__calloc((size_t)p->channel_count * pp->v.taps * s, sizeof *pp->ring);
+            pp->ring = edgetam__calloc((size_t)p->channel_count * ring_slots(pp) * s, sizeof *pp->ring);
             pp->window = edgetam__calloc((size_t)pp->v.taps, sizeof *pp->window);
             ok = pp->ring != NULL && pp->window != NULL;
         }
@@ -127,21 +128,30 @@ static edgetam_status prepare_geometry(edgetam_converter *c, const frame_layout 
     return EDGETAM_OK;
 }
 
-static void resample_h_row(const edgetam_converter *c, plane_pass *pp, const frame_plane_layout *p,
-                           const uint8_t *src, int32_t src_row, int16_t *const *ring_row)
+/* Ring row holding channel ch of source row r. */
+static int16_t *ring_row(const edgetam_converter *c, const plane_pass *pp, int ch, int32_t r)
 {
-    resample_hrow row = {src, p->bytes_per_pixel, p->channel_count, p->channel_offset,
-                         {ring_row[0], ring_row[1], ring_row[2]}};
+    const int32_t slots = ring_slots(pp);
+    return pp->ring + ((size_t)ch * slots + (size_t)(r % slots)) * c->size;
+}
+
+/* Horizontal pass of source rows r .. r + count - 1 (count 1 or 2) into the ring. */
+static void resample_h_rows(const edgetam_converter *c, const plane_pass *pp, const frame_plane_layout *p,
+                            const uint8_t *plane, int32_t stride, int32_t r, int count)
+{
+    resample_hrow rows[2];
+    for (int i = 0; i < count; i++) {
+        rows[i].src = plane + (size_t)(r + i) * (size_t)stride;
+        for (int ch = 0; ch < 3; ch++) rows[i].out[ch] = ch < p->channel_count ? ring_row(c, pp, ch, r + i) : NULL;
+    }
     int32_t x = 0;
 #ifdef EDGETAM_HAVE_AVX2_KERNELS
     if (c->use_simd) {
-        int32_t end = src_row == p->height - 1 ? pp->h.simd_x_end_last_row : c->size;
-        x = edgetam__resample_h_avx2(&pp->h, &row, end);
+        int32_t end = r + count == p->height ? pp->h.simd_x_end_last_row : c->size;
+        x = edgetam__resample_h_avx2(&pp->h, rows, count, end);
     }
-#else
-    (void)src_row;
 #endif
-    edgetam__resample_h_scalar(&pp->h, &row, x, c->size);
+    for (int i = 0; i < count; i++) edgetam__resample_h_scalar(&pp->h, &rows[i], x, c->size);
 }
 
 static void resample_v_row(const edgetam_converter *c, const resample_axis *v, int32_t y, const int16_t *const *rows,
@@ -181,18 +191,16 @@ static void plane_output_row(edgetam_converter *c, int plane, const edgetam_plan
 {
     plane_pass *pp = &c->pass[plane];
     const frame_plane_layout *p = &c->layout.plane[plane];
-    const int32_t s = c->size, taps = pp->v.taps, first = pp->v.start[y];
+    const int32_t taps = pp->v.taps, first = pp->v.start[y];
     if (pp->next_row < first) pp->next_row = first; /* rows no output reads are skipped */
-    for (; pp->next_row < first + taps; pp->next_row++) {
-        int32_t r = pp->next_row;
-        int16_t *ring_row[3] = {NULL, NULL, NULL};
-        for (int ch = 0; ch < p->channel_count; ch++)
-            ring_row[ch] = pp->ring + ((size_t)ch * taps + (size_t)(r % taps)) * s;
-        resample_h_row(c, pp, p, planes->data[plane] + (size_t)r * (size_t)planes->stride[plane], r, ring_row);
+    while (pp->next_row < first + taps) {
+        /* two rows per pass when there is a next row: the ring has one slot to spare for it */
+        int count = pp->next_row + 1 < p->height ? 2 : 1;
+        resample_h_rows(c, pp, p, planes->data[plane], planes->stride[plane], pp->next_row, count);
+        pp->next_row += count;
     }
     for (int ch = 0; ch < p->channel_count; ch++) {
-        for (int32_t k = 0; k < taps; k++)
-            pp->window[k] = pp->ring + ((size_t)ch * taps + (size_t)((first + k) % taps)) * s;
+        for (int32_t k = 0; k < taps; k++) pp->window[k] = ring_row(c, pp, ch, first + k);
         resample_v_row(c, &pp->v, y, pp->window, out[ch]);
     }
 }

@@ -10,10 +10,13 @@
 
 typedef struct plane_pass {
     resample_axis h, v;
-    int16_t *ring;    /* channel_count x v.taps rows of S samples */
+    int16_t *ring;    /* channel_count x ring_slots() rows of S samples */
     const int16_t **window; /* v.taps ring rows of the current output row, in input order */
     int32_t next_row; /* first source row not yet in the ring */
 } plane_pass;
+
+/* The vertical window of the current output row, plus one row read ahead. */
+static inline int32_t ring_slots(const plane_pass *pp) { return pp->v.taps + 1; }
 
 struct edgetam_converter {
     int32_t size; /* S */

@@ -13,31 +13,33 @@
 #define RESAMPLE_WEIGHT_BITS 14 /* Q14 weights: 1.0 == 16384 */
 #define RESAMPLE_RING_SHIFT 7   /* ring samples hold value << 7, so mulhrs(ring, Q14) == value*w*64 */
 
-/* Coefficients for one axis: output i reads input samples start[i] .. start[i] + taps - 1. */
+/* Coefficients for one axis: output i reads input samples start[i] .. start[i] + taps - 1. A
+ * horizontal plan also knows the pixel layout it reads (bytes per pixel, which channels). */
 typedef struct resample_axis {
     int32_t in_size, out_size;
     int32_t taps;            /* same for every output; padded with zero weights */
     int32_t *start;          /* out_size entries, start + taps <= in_size */
     int16_t *weights;        /* out_size * taps, Q14, plain order (scalar kernels) */
-    int16_t *simd_weights;   /* layout of the AVX2 horizontal kernel for `bytes_per_pixel`, or NULL */
-    int32_t bytes_per_pixel; /* horizontal plans: pixel size they were laid out for; 0 = vertical */
-    int32_t simd_x_end_last_row; /* AVX2 horizontal kernel may run x < this on a plane's last row */
+    /* horizontal plans only */
+    int32_t bytes_per_pixel; /* 0 for vertical plans */
+    int32_t channel_count;   /* channels extracted, 1..3 */
+    uint8_t channel_offset[3];
+    int16_t *simd_weights;   /* order of the AVX2 kernel's multiplies, or NULL if it cannot run */
+    uint8_t simd_shuffle[32];/* AVX2 byte shuffle: loaded pixels -> (tap pair) x channel int16 lanes */
+    int32_t simd_x_end_last_row; /* AVX2 may produce x < this on a plane's last row (no over-read) */
 } resample_axis;
 
-/* Builds the plan for in_size -> out_size. bytes_per_pixel > 0 makes a horizontal plan with the
- * AVX2 layout for that pixel size; 0 makes a vertical plan. Returns 0, or -1 on allocation failure
- * (nothing leaked). */
-int edgetam__resample_axis_init(resample_axis *axis, int32_t in_size, int32_t out_size,
-                                int32_t bytes_per_pixel);
+/* Builds the plan for in_size -> out_size. channel_count > 0 makes a horizontal plan for pixels of
+ * bytes_per_pixel with the given channels; channel_count 0 a vertical plan. Returns 0, or -1 on
+ * allocation failure (nothing leaked). */
+int edgetam__resample_axis_init(resample_axis *axis, int32_t in_size, int32_t out_size, int32_t bytes_per_pixel,
+                                int32_t channel_count, const uint8_t *channel_offset);
 void edgetam__resample_axis_free(resample_axis *axis);
 
-/* What one horizontal pass reads and writes. */
+/* One source row and the ring rows (one per channel, S samples) it is resampled into. */
 typedef struct resample_hrow {
-    const uint8_t *src;        /* first byte of the source row */
-    int32_t bytes_per_pixel;
-    int32_t channel_count;     /* 1..3 */
-    const uint8_t *channel_offset;
-    int16_t *out[3];           /* one S-sample row per channel */
+    const uint8_t *src;
+    int16_t *out[3];
 } resample_hrow;
 
 /* Horizontal pass over outputs [x_begin, x_end). */
@@ -49,8 +51,9 @@ void edgetam__resample_v_scalar(const resample_axis *axis, int32_t y, const int1
 
 #if defined(__x86_64__) || defined(__i386__)
 #define EDGETAM_HAVE_AVX2_KERNELS 1
-/* AVX2 versions: handle a prefix and return the first x they did not do. */
-int32_t edgetam__resample_h_avx2(const resample_axis *axis, const resample_hrow *row, int32_t x_end);
+/* AVX2 versions: produce a prefix of outputs and return where they stopped. The horizontal kernel
+ * does `row_count` (1 or 2) rows at once, sharing the coefficient loads. */
+int32_t edgetam__resample_h_avx2(const resample_axis *axis, const resample_hrow *rows, int row_count, int32_t x_end);
 int32_t edgetam__resample_v_avx2(const resample_axis *axis, int32_t y, const int16_t *const *rows, uint8_t *out);
 #endif
 

@@ -39,12 +39,38 @@ static void layout_simd_weights(resample_axis *a)
     }
 }
 
-int edgetam__resample_axis_init(resample_axis *a, int32_t in_size, int32_t out_size, int32_t bytes_per_pixel)
+/* pshufb pattern turning one 16-byte load into int16 (tap pair) x channel lanes for pmaddwd; the
+ * upper 128-bit lane takes the second half of the group's taps. 0x80 writes a zero byte. */
+static void layout_simd_shuffle(resample_axis *a)
+{
+    const int32_t bpp = a->bytes_per_pixel;
+    for (int lane = 0; lane < 2; lane++) {
+        for (int e = 0; e < 8; e++) {
+            int src = -1;
+            if (bpp == 2) { /* [U0 U1 V0 V1 U2 U3 V2 V3]: pixels 4*lane .. 4*lane+3 */
+                int px = lane * 4 + (e / 4) * 2 + (e & 1), ch = (e / 2) & 1;
+                src = px * 2 + a->channel_offset[ch];
+            } else if (bpp > 2) { /* [R0 R1 G0 G1 B0 B1 _ _]: pixels 2*lane, 2*lane+1 */
+                int px = lane * 2 + (e & 1), ch = e / 2;
+                if (ch < 3) src = px * bpp + a->channel_offset[ch];
+            }
+            a->simd_shuffle[lane * 16 + e * 2] = (uint8_t)(src < 0 ? 0x80 : src);
+            a->simd_shuffle[lane * 16 + e * 2 + 1] = 0x80;
+        }
+    }
+}
+
+int edgetam__resample_axis_init(resample_axis *a, int32_t in_size, int32_t out_size, int32_t bytes_per_pixel,
+                                int32_t channel_count, const uint8_t *channel_offset)
 {
     memset(a, 0, sizeof *a);
     a->in_size = in_size;
     a->out_size = out_size;
-    a->bytes_per_pixel = bytes_per_pixel;
+    if (channel_count > 0) {
+        a->bytes_per_pixel = bytes_per_pixel;
+        a->channel_count = channel_count;
+        for (int32_t c = 0; c < channel_count; c++) a->channel_offset[c] = channel_offset[c];
+    }
 
     const double scale = (double)in_size / out_size;
     const double filter_scale = scale > 1.0 ? scale : 1.0;
@@ -61,7 +87,7 @@ int edgetam__resample_axis_init(resample_axis *a, int32_t in_size, int32_t out_s
     }
     int32_t taps = widest;
     int simd = 0;
-    if (bytes_per_pixel > 0) {
+    if (channel_count > 0) {
         int32_t g = simd_group(bytes_per_pixel);
         int32_t padded = (widest + g - 1) / g * g;
         if (padded <= in_size) {
@@ -99,6 +125,7 @@ int edgetam__resample_axis_init(resample_axis *a, int32_t in_size, int32_t out_s
 
     if (simd) {
         layout_simd_weights(a);
+        layout_simd_shuffle(a);
         /* 3-byte pixels: the last 16-byte load of a window reads 4 bytes past it */
         int32_t over = bytes_per_pixel == 3 ? 4 : 0;
         int32_t x = 0;

@@ -5,12 +5,12 @@ static inline int32_t clamp_u8(int32_t v) { return v < 0 ? 0 : v > 255 ? 255 : v
 
 void edgetam__resample_h_scalar(const resample_axis *a, const resample_hrow *row, int32_t x_begin, int32_t x_end)
 {
-    const int32_t bpp = row->bytes_per_pixel, taps = a->taps;
+    const int32_t bpp = a->bytes_per_pixel, taps = a->taps;
     for (int32_t x = x_begin; x < x_end; x++) {
         const uint8_t *s = row->src + (size_t)a->start[x] * bpp;
         const int16_t *w = a->weights + (size_t)x * taps;
-        for (int32_t c = 0; c < row->channel_count; c++) {
-            const uint8_t *sc = s + row->channel_offset[c];
+        for (int32_t c = 0; c < a->channel_count; c++) {
+            const uint8_t *sc = s + a->channel_offset[c];
             int32_t acc = 1 << (RESAMPLE_WEIGHT_BITS - 1);
             for (int32_t k = 0; k < taps; k++) acc += w[k] * sc[k * bpp];
             row->out[c][x] = (int16_t)(clamp_u8(acc >> RESAMPLE_WEIGHT_BITS) << RESAMPLE_RING_SHIFT);
