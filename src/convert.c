@@ -16,12 +16,12 @@
 #include "converter_internal.h"
 #include "normalize.h"
 
-static int cpu_has_avx2(void)
+static simd_level cpu_simd_level(void)
 {
 #if defined(EDGETAM_HAVE_AVX2_KERNELS) && (defined(__GNUC__) || defined(__clang__))
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? SIMD_AVX2 : SIMD_NONE;
 #else
-    return 0;
+    return SIMD_NONE;
 #endif
 }
 
@@ -66,7 +66,7 @@ edgetam_status edgetam_converter_create(const edgetam_converter_params *params, 
         return EDGETAM_ERR_OUT_OF_MEMORY;
     }
     c->norm = edgetam__normalize_coeffs();
-    c->use_simd = cpu_has_avx2();
+    c->simd = cpu_simd_level();
     *out = c;
     return EDGETAM_OK;
 }
@@ -146,7 +146,7 @@ static void resample_h_rows(const edgetam_converter *c, const plane_pass *pp, co
     }
     int32_t x = 0;
 #ifdef EDGETAM_HAVE_AVX2_KERNELS
-    if (c->use_simd) {
+    if (c->simd >= SIMD_AVX2) {
         int32_t end = r + count == p->height ? pp->h.simd_x_end_last_row : c->size;
         x = edgetam__resample_h_avx2(&pp->h, rows, count, end);
     }
@@ -159,7 +159,7 @@ static void resample_v_row(const edgetam_converter *c, const resample_axis *v, i
 {
     int32_t x = 0;
 #ifdef EDGETAM_HAVE_AVX2_KERNELS
-    if (c->use_simd) x = edgetam__resample_v_avx2(v, y, rows, out);
+    if (c->simd >= SIMD_AVX2) x = edgetam__resample_v_avx2(v, y, rows, out);
 #endif
     edgetam__resample_v_scalar(v, y, rows, out, x, c->size);
 }
@@ -169,7 +169,7 @@ static void normalize_row(const edgetam_converter *c, const uint8_t *src, int ch
     const float scale = c->norm.scale[channel], bias = c->norm.bias[channel];
     int32_t x = 0;
 #ifdef EDGETAM_HAVE_AVX2_KERNELS
-    if (c->use_simd) x = edgetam__normalize_avx2(src, c->size, scale, bias, dst);
+    if (c->simd >= SIMD_AVX2) x = edgetam__normalize_avx2(src, c->size, scale, bias, dst);
 #endif
     edgetam__normalize_scalar(src + x, c->size - x, scale, bias, dst + x);
 }
@@ -179,7 +179,7 @@ static void normalize_yuv_row(const edgetam_converter *c, const yuv_coeffs *k, f
     const uint8_t *const yuv[3] = {c->rows[0], c->rows[1], c->rows[2]};
     int32_t x = 0;
 #ifdef EDGETAM_HAVE_AVX2_KERNELS
-    if (c->use_simd) x = edgetam__normalize_yuv_avx2(yuv, c->size, k, &c->norm, dst);
+    if (c->simd >= SIMD_AVX2) x = edgetam__normalize_yuv_avx2(yuv, c->size, k, &c->norm, dst);
 #endif
     const uint8_t *const yuv_tail[3] = {yuv[0] + x, yuv[1] + x, yuv[2] + x};
     float *const dst_tail[3] = {dst[0] + x, dst[1] + x, dst[2] + x};

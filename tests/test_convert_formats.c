@@ -159,35 +159,40 @@ static void test_planes_supplied_by_lock(void **state)
     edgetam_converter_destroy(conv);
 }
 
-/* The AVX2 kernels must give exactly the portable kernels' bytes, including on the last row where
- * they hand over to the scalar code to stay inside the buffer. */
+/* Every SIMD kernel set the CPU has must give exactly the portable kernels' bytes, including on
+ * the last row where the AVX2 kernel hands over to the scalar code to stay inside the buffer. */
 static void test_simd_matches_scalar_bit_for_bit(void **state)
 {
     (void)state;
     static const variant sizes[] = {{1920, 1080, 0, 1024}, {333, 217, 7, 128}, {37, 29, 0, 64}, {250, 250, 1, 96}};
     for (size_t v = 0; v < sizeof sizes / sizeof sizes[0]; v++) {
         edgetam_converter *conv = make_converter(sizes[v].size);
-        if (!conv->use_simd) {
+        const simd_level best = conv->simd;
+        if (best == SIMD_NONE) {
             edgetam_converter_destroy(conv);
             skip(); /* a CPU without AVX2 has only the portable path */
         }
         size_t n = (size_t)3 * sizes[v].size * sizes[v].size;
-        float *simd = malloc(n * sizeof *simd);
+        float *scalar = malloc(n * sizeof *scalar);
         for (size_t f = 0; f < FORMAT_COUNT; f++) {
             test_frame t;
             test_frame_init(&t, k_formats[f], sizes[v].width, sizes[v].height, sizes[v].stride_pad, (uint32_t)f);
-            conv->use_simd = 1;
+            conv->simd = SIMD_NONE;
             assert_int_equal(edgetam_convert_frame(conv, &t.frame), EDGETAM_OK);
-            memcpy(simd, edgetam_converter_output(conv, NULL), n * sizeof *simd);
-            test_frame_restore(&t);
-            conv->use_simd = 0;
-            assert_int_equal(edgetam_convert_frame(conv, &t.frame), EDGETAM_OK);
-            if (memcmp(simd, edgetam_converter_output(conv, NULL), n * sizeof *simd) != 0)
-                fail_msg("format %d %dx%d -> %d: AVX2 and scalar outputs differ", (int)k_formats[f],
-                         sizes[v].width, sizes[v].height, sizes[v].size);
+            memcpy(scalar, edgetam_converter_output(conv, NULL), n * sizeof *scalar);
+            for (int level = SIMD_AVX2; level <= (int)best; level++) {
+                test_frame_restore(&t);
+                conv->simd = (simd_level)level;
+                assert_int_equal(edgetam_convert_frame(conv, &t.frame), EDGETAM_OK);
+                if (memcmp(scalar, edgetam_converter_output(conv, NULL), n * sizeof *scalar) != 0)
+                    fail_msg("format %d %dx%d -> %d: SIMD level %d and scalar outputs differ", (int)k_formats[f],
+                             sizes[v].width, sizes[v].height, sizes[v].size, level);
+            }
             test_frame_free(&t);
         }
-        free(simd);
+        print_message("%dx%d -> %d: SIMD levels 1..%d equal the scalar path\n", sizes[v].width, sizes[v].height,
+                      sizes[v].size, (int)best);
+        free(scalar);
         edgetam_converter_destroy(conv);
     }
 }

@@ -1,0 +1,19 @@
+#!/bin/sh
+# Installs everything edgetam needs to build, test and benchmark on Debian 12, with apt.
+#   build:      cmake, a C compiler, pkg-config
+#   examples:   libyuv-dev (the benchmark's "full-size RGB first" comparison)
+#   tests:      libcmocka-dev; python3-pil + python3-numpy and opencv-doc (real photos) for the
+#               parity test against PIL, the official EdgeTAM preprocessing
+set -eu
+packages="cmake gcc make pkg-config libyuv-dev libcmocka-dev python3-pil python3-numpy opencv-doc"
+missing=""
+for p in $packages; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+echo "installing:$missing"
+$sudo apt-get update -qq
+# opencv-doc is only needed for its sample photos; skip its recommended extras
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
