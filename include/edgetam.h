@@ -46,8 +46,8 @@
  * Errors
  * ---------------------------------------------------------------------------------------------
  * Every fallible function returns an edgetam_status. EDGETAM_OK is 0, errors are negative, and
- * numeric values never change between releases. A failing call leaves the object exactly as it
- * was (in particular a converter's previous output stays intact) and stores a human-readable
+ * numeric values never change between releases. A failing call changes nothing the caller can
+ * observe (in particular a converter's previous output stays intact) and stores a human-readable
  * message that the object owns (see edgetam_converter_last_error); the caller never frees it.
  */
 #ifndef EDGETAM_H
@@ -192,8 +192,10 @@ EDGETAM_API edgetam_frame edgetam_frame_default(void);
 /* Turns frames into the official EdgeTAM / SAM 2 video-predictor input: resize to S x S without
  * letterbox using PIL's antialiased bicubic filter (what Image.resize((S, S)) does), RGB, x / 255,
  * then (x - mean) / std per channel with mean 0.485,0.456,0.406 and std 0.229,0.224,0.225,
- * stored as float32 planar CHW. YUV frames are resampled per plane and converted to RGB at S x S
- * (same result up to rounding, much less work than converting the full-size frame first). */
+ * stored as float32 planar CHW. RGB and gray frames match PIL within 2 levels (of 255; mean 0.01).
+ * YUV frames are resampled per plane and converted to RGB at S x S with the exact matrix: much less
+ * work than converting the full-size frame first, and within 0.8 levels on average of that order
+ * (differences concentrate on sharp colour edges). */
 typedef struct edgetam_converter edgetam_converter;
 
 typedef struct edgetam_converter_params {
@@ -229,8 +231,9 @@ EDGETAM_API const float *edgetam_converter_output(const edgetam_converter *conv,
 /* S, as configured. */
 EDGETAM_API int32_t edgetam_converter_input_size(const edgetam_converter *conv);
 
-/* Message describing the last failure of this converter ("" if none). Owned by the converter, valid
- * until the next call on it; never NULL (NULL conv gives a static message). */
+/* Message describing why the most recent edgetam_convert_frame on this converter failed ("" if it
+ * succeeded or none was made). Owned by the converter, valid until the next call on it; never NULL
+ * (NULL conv gives a static message). */
 EDGETAM_API const char *edgetam_converter_last_error(const edgetam_converter *conv);
 
 #ifdef __cplusplus

@@ -6,9 +6,10 @@
  * is read once and the output written once. YUV frames are resampled per plane (1.5 bytes per pixel
  * instead of 4) and turned into RGB at S x S only, in float, fused with the normalisation.
  *
- * Why not libyuv's YUV->RGB: its 8-bit fixed-point matrices are off by up to 15 levels (BT.709 video
- * range, saturated blue) and 0.2 levels on average for BT.601, measured by test_convert_formats
- * against the exact matrix; the float path is exact and needs no extra RGB row. */
+ * Why not libyuv's YUV->RGB: over all 2^24 Y,U,V triples, libyuv 1857's fixed-point matrices differ
+ * from the exact BT.601/BT.709 ones by up to 2.6 levels (BT.601 video range) and 14.8 levels (BT.709
+ * video range; 13.1 for legal-range input), 0.2-1.0 levels on average. The float path is exact,
+ * fused with the normalisation, and needs no intermediate RGB row. */
 #include <stdio.h>
 #include <string.h>
 

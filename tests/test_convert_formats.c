@@ -38,15 +38,6 @@ static int is_yuv(edgetam_pixel_format f)
     return f == EDGETAM_FORMAT_NV12 || f == EDGETAM_FORMAT_NV21 || f == EDGETAM_FORMAT_I420;
 }
 
-static edgetam_converter *make_converter(int32_t size)
-{
-    edgetam_converter_params p = edgetam_converter_default_params();
-    p.input_size = size;
-    edgetam_converter *c = NULL;
-    assert_int_equal(edgetam_converter_create(&p, &c), EDGETAM_OK);
-    return c;
-}
-
 /* Converts t with conv (checking the borrow contract), then compares with the reference. */
 static void check_against_reference(edgetam_converter *conv, test_frame *t, const char *label)
 {
@@ -93,7 +84,7 @@ static void test_all_formats_match_reference(void **state)
     (void)state;
     for (size_t v = 0; v < sizeof k_variants / sizeof k_variants[0]; v++) {
         const variant *var = &k_variants[v];
-        edgetam_converter *conv = make_converter(var->size);
+        edgetam_converter *conv = test_converter_new(var->size);
         for (size_t f = 0; f < FORMAT_COUNT; f++) {
             test_frame t;
             test_frame_init(&t, k_formats[f], var->width, var->height, var->stride_pad, (uint32_t)(v * 31 + f));
@@ -110,7 +101,7 @@ static void test_all_formats_match_reference(void **state)
 static void test_yuv_color_spaces_and_ranges(void **state)
 {
     (void)state;
-    edgetam_converter *conv = make_converter(96);
+    edgetam_converter *conv = test_converter_new(96);
     for (int space = 0; space < 2; space++)
         for (int range = 0; range < 2; range++) {
             test_frame t;
@@ -133,7 +124,7 @@ static void test_model_input_sizes(void **state)
         {EDGETAM_FORMAT_BGRA, 1280, 720, 512}, {EDGETAM_FORMAT_I420, 1280, 720, 768},
         {EDGETAM_FORMAT_NV12, 1920, 1080, 1024}, {EDGETAM_FORMAT_BGRA, 1920, 1080, 1024}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        edgetam_converter *conv = make_converter(cases[i].size);
+        edgetam_converter *conv = test_converter_new(cases[i].size);
         test_frame t;
         test_frame_init(&t, cases[i].f, cases[i].w, cases[i].h, 64, (uint32_t)i);
         char label[64];
@@ -149,7 +140,7 @@ static void test_model_input_sizes(void **state)
 static void test_planes_supplied_by_lock(void **state)
 {
     (void)state;
-    edgetam_converter *conv = make_converter(64);
+    edgetam_converter *conv = test_converter_new(64);
     test_frame t;
     test_frame_init(&t, EDGETAM_FORMAT_NV12, 120, 90, 8, 7);
     t.planes_from_lock = 1;
@@ -166,7 +157,7 @@ static void test_simd_matches_scalar_bit_for_bit(void **state)
     (void)state;
     static const variant sizes[] = {{1920, 1080, 0, 1024}, {333, 217, 7, 128}, {37, 29, 0, 64}, {250, 250, 1, 96}};
     for (size_t v = 0; v < sizeof sizes / sizeof sizes[0]; v++) {
-        edgetam_converter *conv = make_converter(sizes[v].size);
+        edgetam_converter *conv = test_converter_new(sizes[v].size);
         const simd_level best = conv->simd;
         if (best == SIMD_NONE) {
             edgetam_converter_destroy(conv);
@@ -200,7 +191,7 @@ static void test_simd_matches_scalar_bit_for_bit(void **state)
 static void test_no_allocation_per_frame(void **state)
 {
     (void)state;
-    edgetam_converter *conv = make_converter(256);
+    edgetam_converter *conv = test_converter_new(256);
     test_frame a, b;
     test_frame_init(&a, EDGETAM_FORMAT_NV12, 640, 360, 0, 1);
     test_frame_init(&b, EDGETAM_FORMAT_BGRA, 320, 240, 0, 2);
@@ -224,7 +215,7 @@ static void test_no_allocation_per_frame(void **state)
 static void test_geometry_switch_is_clean(void **state)
 {
     (void)state;
-    edgetam_converter *shared = make_converter(64), *fresh = make_converter(64);
+    edgetam_converter *shared = test_converter_new(64), *fresh = test_converter_new(64);
     test_frame a, b;
     test_frame_init(&a, EDGETAM_FORMAT_I420, 101, 77, 0, 3);
     test_frame_init(&b, EDGETAM_FORMAT_RGB24, 55, 140, 2, 4);

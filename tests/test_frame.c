@@ -1,6 +1,20 @@
 #include "test_frame.h"
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <string.h>
+
+#include <cmocka.h>
+
+edgetam_converter *test_converter_new(int32_t size)
+{
+    edgetam_converter_params p = edgetam_converter_default_params();
+    p.input_size = size;
+    edgetam_converter *c = NULL;
+    assert_int_equal(edgetam_converter_create(&p, &c), EDGETAM_OK);
+    return c;
+}
 
 int test_format_planes(edgetam_pixel_format format, int32_t bpp[3])
 {

@@ -25,6 +25,9 @@ void test_frame_init(test_frame *t, edgetam_pixel_format format, int32_t width, 
 void test_frame_restore(test_frame *t);
 void test_frame_free(test_frame *t);
 
+/* A converter for input size S; fails the running cmocka test if creation fails. */
+edgetam_converter *test_converter_new(int32_t size);
+
 /* Bytes per pixel and plane count of a format, from the header's table (independent of src/). */
 int test_format_planes(edgetam_pixel_format format, int32_t bytes_per_pixel[3]);
 

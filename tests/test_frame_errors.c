@@ -24,9 +24,7 @@ typedef struct fixture {
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    edgetam_converter_params p = edgetam_converter_default_params();
-    p.input_size = SIZE;
-    if (edgetam_converter_create(&p, &f->conv) != EDGETAM_OK) return -1;
+    f->conv = test_converter_new(SIZE);
     /* a good frame first, so "state intact" means a real output survives */
     test_frame t;
     test_frame_init(&t, EDGETAM_FORMAT_BGRA, 50, 40, 0, 42);
@@ -220,10 +218,7 @@ static void test_span_overflow(void **state)
 static void test_still_usable(void **state)
 {
     fixture *f = *state;
-    edgetam_converter_params p = edgetam_converter_default_params();
-    p.input_size = SIZE;
-    edgetam_converter *fresh = NULL;
-    assert_int_equal(edgetam_converter_create(&p, &fresh), EDGETAM_OK);
+    edgetam_converter *fresh = test_converter_new(SIZE);
     test_frame a, b;
     test_frame_init(&a, EDGETAM_FORMAT_NV21, 33, 21, 3, 9);
     test_frame_init(&b, EDGETAM_FORMAT_NV21, 33, 21, 3, 9);

@@ -15,6 +15,7 @@
 #include "edgetam.h"
 #include "guarded_buffer.h"
 #include "reference.h"
+#include "test_frame.h"
 
 /* Measured (levels of 8-bit RGB, over all 4.2 M samples of the three photos):
  *   RGB24 / BGRA vs PIL: max 2, mean 0.0095 - only Q14 (ours) vs Q22 (PIL) weight rounding, which
@@ -69,13 +70,31 @@ static void accumulate(const edgetam_converter *conv, const uint8_t *rgb, diff_s
         }
 }
 
-static edgetam_converter *converter_for(int size)
+/* One photo of pil_reference.py's output: the frame data, the expected S x S RGB image, and a
+ * converter for S. */
+typedef struct photo_case {
+    uint8_t *src, *expected;
+    int width, height;
+    size_t src_bytes;
+    edgetam_converter *conv;
+} photo_case;
+
+static photo_case open_case(const char *name, const char *src_suffix, const char *expected_suffix)
 {
-    edgetam_converter_params p = edgetam_converter_default_params();
-    p.input_size = size;
-    edgetam_converter *c = NULL;
-    assert_int_equal(edgetam_converter_create(&p, &c), EDGETAM_OK);
+    photo_case c;
+    int s, s2;
+    size_t expected_bytes;
+    c.src = read_file(name, src_suffix, &c.width, &c.height, &c.src_bytes);
+    c.expected = read_file(name, expected_suffix, &s, &s2, &expected_bytes);
+    c.conv = test_converter_new(s);
     return c;
+}
+
+static void close_case(photo_case *c)
+{
+    free(c->src);
+    free(c->expected);
+    edgetam_converter_destroy(c->conv);
 }
 
 /* Hands `frame` over in page-end guarded copies of its planes, so an over-read would crash. */
@@ -97,21 +116,18 @@ static void test_rgb_matches_pil(void **state)
     (void)state;
     diff_stats rgb24 = {0, 0, 0}, bgra = {0, 0, 0};
     for (int i = 0; i < g_case_count; i++) {
-        int w, h, s, s2;
-        size_t src_bytes, pil_bytes;
-        uint8_t *src = read_file(g_cases[i], ".src.rgb", &w, &h, &src_bytes);
-        uint8_t *pil = read_file(g_cases[i], ".pil.rgb", &s, &s2, &pil_bytes);
-        edgetam_converter *conv = converter_for(s);
-
+        photo_case pc = open_case(g_cases[i], ".src.rgb", ".pil.rgb");
+        const uint8_t *src = pc.src;
+        const int w = pc.width, h = pc.height;
         edgetam_frame f = edgetam_frame_default();
         f.format = EDGETAM_FORMAT_RGB24;
         f.width = w;
         f.height = h;
         f.planes.data[0] = src;
         f.planes.stride[0] = w * 3;
-        size_t bytes[3] = {src_bytes, 0, 0};
-        convert_guarded(conv, f, bytes);
-        accumulate(conv, pil, &rgb24);
+        size_t bytes[3] = {pc.src_bytes, 0, 0};
+        convert_guarded(pc.conv, f, bytes);
+        accumulate(pc.conv, pc.expected, &rgb24);
 
         /* the same photo as iOS 32BGRA */
         uint8_t *b = malloc((size_t)w * h * 4);
@@ -125,13 +141,10 @@ static void test_rgb_matches_pil(void **state)
         f.planes.data[0] = b;
         f.planes.stride[0] = w * 4;
         bytes[0] = (size_t)w * h * 4;
-        convert_guarded(conv, f, bytes);
-        accumulate(conv, pil, &bgra);
-
+        convert_guarded(pc.conv, f, bytes);
+        accumulate(pc.conv, pc.expected, &bgra);
         free(b);
-        free(src);
-        free(pil);
-        edgetam_converter_destroy(conv);
+        close_case(&pc);
     }
     print_message("RGB24 vs PIL: max %.3f mean %.5f levels over %zu samples\n", rgb24.max, rgb24.sum / rgb24.count,
                   rgb24.count);
@@ -145,12 +158,9 @@ static void test_i420_close_to_official_order(void **state)
     (void)state;
     diff_stats d = {0, 0, 0};
     for (int i = 0; i < g_case_count; i++) {
-        int w, h, s, s2;
-        size_t yuv_bytes, pil_bytes;
-        uint8_t *yuv = read_file(g_cases[i], ".i420", &w, &h, &yuv_bytes);
-        uint8_t *pil = read_file(g_cases[i], ".i420pil.rgb", &s, &s2, &pil_bytes);
-        edgetam_converter *conv = converter_for(s);
-        const int cw = (w + 1) / 2, ch = (h + 1) / 2;
+        photo_case pc = open_case(g_cases[i], ".i420", ".i420pil.rgb");
+        const uint8_t *yuv = pc.src;
+        const int w = pc.width, h = pc.height, cw = (w + 1) / 2, ch = (h + 1) / 2;
         edgetam_frame f = edgetam_frame_default();
         f.format = EDGETAM_FORMAT_I420;
         f.color_range = EDGETAM_COLOR_RANGE_FULL;
@@ -162,11 +172,9 @@ static void test_i420_close_to_official_order(void **state)
         f.planes.stride[0] = w;
         f.planes.stride[1] = f.planes.stride[2] = cw;
         size_t bytes[3] = {(size_t)w * h, (size_t)cw * ch, (size_t)cw * ch};
-        convert_guarded(conv, f, bytes);
-        accumulate(conv, pil, &d);
-        free(yuv);
-        free(pil);
-        edgetam_converter_destroy(conv);
+        convert_guarded(pc.conv, f, bytes);
+        accumulate(pc.conv, pc.expected, &d);
+        close_case(&pc);
     }
     print_message("I420 vs RGB-first official path: max %.3f mean %.4f levels\n", d.max, d.sum / d.count);
     assert_true(d.max <= YUV_MAX_LEVELS);
