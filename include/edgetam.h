@@ -208,32 +208,35 @@ EDGETAM_API edgetam_converter_params edgetam_converter_default_params(void);
 
 /* Creates a converter. On success *out owns a new converter (free it with
  * edgetam_converter_destroy); on failure *out is set to NULL. The output buffer (3*S*S floats) is
- * allocated here, once; `params` is only read during the call. */
+ * allocated here, once; `params` is only read during the call. Thread-safe. */
 EDGETAM_API edgetam_status edgetam_converter_create(const edgetam_converter_params *params,
                                                     edgetam_converter **out);
 
 /* Frees the converter and everything it owns, including the buffer returned by
- * edgetam_converter_output. NULL is a no-op. */
+ * edgetam_converter_output. NULL is a no-op. No other call may be using `conv` meanwhile. */
 EDGETAM_API void edgetam_converter_destroy(edgetam_converter *conv);
 
 /* Borrows `frame` (lock -> convert -> unlock, see the contract above) and writes the model input
- * into the converter's output buffer. Allocates only when the frame geometry (format class, width,
- * height) differs from the previous successful call; a steady stream of same-size frames causes no
- * allocation. On failure the previous output is left untouched and a message is stored. */
+ * into the converter's output buffer. `frame` and its pixels are only read, only during the call.
+ * Allocates only when the frame geometry (format, width, height) differs from the previous call;
+ * a steady stream of same-size frames causes no allocation. On failure the previous output is
+ * left untouched and a message is stored. One thread at a time per converter; lock and unlock
+ * run on the calling thread. */
 EDGETAM_API edgetam_status edgetam_convert_frame(edgetam_converter *conv, const edgetam_frame *frame);
 
 /* The output buffer: 3 * S * S floats, planes R, G, B, each S rows of S floats. Owned by the
  * converter; valid until edgetam_converter_destroy; its contents change on each successful
  * edgetam_convert_frame. If `count` is not NULL it receives the number of floats. Before the first
- * successful conversion the buffer holds zeros. */
+ * successful conversion the buffer holds zeros. Read it from the thread that converts, or after
+ * synchronising with it: a conversion running meanwhile rewrites it. */
 EDGETAM_API const float *edgetam_converter_output(const edgetam_converter *conv, size_t *count);
 
-/* S, as configured. */
+/* S, as configured (0 for NULL). Same threading rule as the converter's other calls. */
 EDGETAM_API int32_t edgetam_converter_input_size(const edgetam_converter *conv);
 
 /* Message describing why the most recent edgetam_convert_frame on this converter failed ("" if it
  * succeeded or none was made). Owned by the converter, valid until the next call on it; never NULL
- * (NULL conv gives a static message). */
+ * (NULL conv gives a static message). Same threading rule as the converter's other calls. */
 EDGETAM_API const char *edgetam_converter_last_error(const edgetam_converter *conv);
 
 #ifdef __cplusplus
