@@ -79,6 +79,7 @@ static void free_geometry(edgetam_converter *c)
         edgetam__resample_axis_free(&c->pass[i].v);
         edgetam__free(c->pass[i].ring);
         edgetam__free((void *)c->pass[i].window);
+        edgetam__free(c->pass[i].split);
         edgetam__free(c->rows[i]);
     }
     memset(c->pass, 0, sizeof c->pass);
@@ -118,6 +119,10 @@ static edgetam_status prepare_geometry(edgetam_converter *c, const frame_layout 
             pp->window = edgetam__calloc((size_t)pp->v.taps, sizeof *pp->window);
             ok = pp->ring != NULL && pp->window != NULL;
         }
+        if (ok && pp->h.block_count > 0 && p->bytes_per_pixel == 2) {
+            pp->split = edgetam__calloc((size_t)4 * p->width, 1); /* U and V rows of two source rows */
+            ok = pp->split != NULL;
+        }
     }
     for (int i = 0; i < 3 && ok; i++) ok = (c->rows[i] = edgetam__calloc((size_t)s, 1)) != NULL;
     if (!ok) {
@@ -148,8 +153,28 @@ static void resample_h_rows(const edgetam_converter *c, const plane_pass *pp, co
     int32_t x = 0;
 #ifdef EDGETAM_HAVE_AVX2_KERNELS
     if (c->simd >= SIMD_AVX2) {
+        if (pp->h.block_count > 0) {
+            /* single-channel rows for the block kernel: the source rows, or split U,V pairs */
+            const uint8_t *src[4];
+            int16_t *out[4];
+            int n = 0;
+            for (int i = 0; i < count; i++) {
+                if (p->bytes_per_pixel == 1) {
+                    src[n] = rows[i].src;
+                    out[n++] = rows[i].out[0];
+                    continue;
+                }
+                uint8_t *u = pp->split + (size_t)(2 * i) * p->width, *v = u + p->width;
+                edgetam__split_pairs_avx2(rows[i].src, p->width, p->channel_offset, u, v);
+                src[n] = u;
+                out[n++] = rows[i].out[0];
+                src[n] = v;
+                out[n++] = rows[i].out[1];
+            }
+            x = edgetam__resample_h_blocks_avx2(&pp->h, src, out, n);
+        }
         int32_t end = r + count == p->height ? pp->h.simd_x_end_last_row : c->size;
-        x = edgetam__resample_h_avx2(&pp->h, rows, count, end);
+        x = edgetam__resample_h_avx2(&pp->h, rows, count, x, end);
     }
 #endif
     for (int i = 0; i < count; i++) edgetam__resample_h_scalar(&pp->h, &rows[i], x, c->size);

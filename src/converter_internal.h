@@ -19,6 +19,7 @@ typedef struct plane_pass {
     resample_axis h, v;
     int16_t *ring;    /* channel_count x ring_slots() rows of S samples */
     const int16_t **window; /* v.taps ring rows of the current output row, in input order */
+    uint8_t *split;         /* U,V planes with block kernel: 2 rows x (U, V) of plane width */
     int32_t next_row; /* first source row not yet in the ring */
 } plane_pass;
 

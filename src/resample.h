@@ -27,6 +27,12 @@ typedef struct resample_axis {
     int16_t *simd_weights;   /* order of the AVX2 kernel's multiplies, or NULL if it cannot run */
     uint8_t simd_shuffle[32];/* AVX2 byte shuffle: loaded pixels -> (tap pair) x channel int16 lanes */
     int32_t simd_x_end_last_row; /* AVX2 may produce x < this on a plane's last row (no over-read) */
+    /* AVX2 block kernel (single-channel rows): outputs 4b .. 4b+3 for b < block_count read one
+     * 16-byte window at block_origin[b]; per block, block_groups x (32 shuffle bytes, 16 weights) */
+    int32_t block_count, block_groups;
+    int32_t *block_origin;
+    uint8_t *block_shuffle;
+    int16_t *block_weights;
 } resample_axis;
 
 /* Builds the plan for in_size -> out_size. channel_count > 0 makes a horizontal plan for pixels of
@@ -53,7 +59,14 @@ void edgetam__resample_v_scalar(const resample_axis *axis, int32_t y, const int1
 #define EDGETAM_HAVE_AVX2_KERNELS 1
 /* AVX2 versions: produce a prefix of outputs and return where they stopped. The horizontal kernel
  * does `row_count` (1 or 2) rows at once, sharing the coefficient loads. */
-int32_t edgetam__resample_h_avx2(const resample_axis *axis, const resample_hrow *rows, int row_count, int32_t x_end);
+int32_t edgetam__resample_h_avx2(const resample_axis *axis, const resample_hrow *rows, int row_count, int32_t x_begin,
+                                 int32_t x_end);
+/* Block kernel: outputs [0, 4 * block_count) of n single-channel rows src[k] into out[k]; returns
+ * 4 * block_count. */
+int32_t edgetam__resample_h_blocks_avx2(const resample_axis *axis, const uint8_t *const *src, int16_t *const *out,
+                                        int n);
+/* Splits n two-byte pixels into the bytes at offset[0] and offset[1] (e.g. NV12's U and V rows). */
+void edgetam__split_pairs_avx2(const uint8_t *src, int32_t n, const uint8_t offset[2], uint8_t *first, uint8_t *second);
 int32_t edgetam__resample_v_avx2(const resample_axis *axis, int32_t y, const int16_t *const *rows, uint8_t *out);
 #endif
 

@@ -27,10 +27,9 @@ static ALWAYS_INLINE __m128i round_to_ring128(__m128i lo, __m128i hi)
 }
 
 /* One-byte pixels (Y, U, V planes, gray): 16 taps per pmaddwd, four outputs reduced together. */
-static ALWAYS_INLINE int32_t h_gray(const resample_axis *a, const resample_hrow *rows, int nrows, int32_t x_end,
-                                    int32_t groups)
+static ALWAYS_INLINE int32_t h_gray(const resample_axis *a, const resample_hrow *rows, int nrows, int32_t x,
+                                    int32_t x_end, int32_t groups)
 {
-    int32_t x = 0;
     for (; x + 4 <= x_end; x += 4) {
         __m256i acc[2][4];
         for (int j = 0; j < 4; j++) {
@@ -71,12 +70,11 @@ static ALWAYS_INLINE void dot_packed(const resample_hrow *rows, int nrows, size_
 }
 
 /* Interleaved U,V pixels: 8 taps per pmaddwd. */
-static ALWAYS_INLINE int32_t h_uv(const resample_axis *a, const resample_hrow *rows, int nrows, int32_t x_end,
-                                  int32_t groups)
+static ALWAYS_INLINE int32_t h_uv(const resample_axis *a, const resample_hrow *rows, int nrows, int32_t x,
+                                  int32_t x_end, int32_t groups)
 {
     const __m256i shuffle = _mm256_loadu_si256((const __m256i *)a->simd_shuffle);
     const __m128i planar = _mm_setr_epi8(0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15);
-    int32_t x = 0;
     for (; x + 4 <= x_end; x += 4) {
         __m128i t[2][4];
         for (int j = 0; j < 4; j++) {
@@ -100,14 +98,13 @@ static ALWAYS_INLINE int32_t h_uv(const resample_axis *a, const resample_hrow *r
 }
 
 /* Packed RGB(A) pixels: 4 taps per pmaddwd (two per 128-bit lane), R,G,B,0 lanes. */
-static ALWAYS_INLINE int32_t h_rgb(const resample_axis *a, const resample_hrow *rows, int nrows, int32_t x_end,
-                                   int32_t groups)
+static ALWAYS_INLINE int32_t h_rgb(const resample_axis *a, const resample_hrow *rows, int nrows, int32_t x,
+                                   int32_t x_end, int32_t groups)
 {
     const int32_t bpp = a->bytes_per_pixel;
     const __m256i shuffle = _mm256_loadu_si256((const __m256i *)a->simd_shuffle);
     const __m256i by_channel = _mm256_setr_epi8(0, 1, 8, 9, 2, 3, 10, 11, 4, 5, 12, 13, 6, 7, 14, 15, /**/
                                                 0, 1, 8, 9, 2, 3, 10, 11, 4, 5, 12, 13, 6, 7, 14, 15);
-    int32_t x = 0;
     for (; x + 4 <= x_end; x += 4) {
         __m256i acc[4][2];
         for (int j = 0; j < 4; j++)
@@ -133,31 +130,105 @@ static ALWAYS_INLINE int32_t h_rgb(const resample_axis *a, const resample_hrow *
 }
 
 /* Instantiates kernel K for the tap-group counts of downscales up to ~4x, and for 1 or 2 rows. */
-#define DISPATCH_GROUPS(K, a, rows, nrows, x_end, groups)                                          \
+#define DISPATCH_GROUPS(K, a, rows, nrows, x, x_end, groups)                                       \
     do {                                                                                           \
         if (nrows == 2) {                                                                          \
             switch (groups) {                                                                      \
-            case 1: return K(a, rows, 2, x_end, 1);                                                \
-            case 2: return K(a, rows, 2, x_end, 2);                                                \
-            case 3: return K(a, rows, 2, x_end, 3);                                                \
-            default: return K(a, rows, 2, x_end, groups);                                          \
+            case 1: return K(a, rows, 2, x, x_end, 1);                                             \
+            case 2: return K(a, rows, 2, x, x_end, 2);                                             \
+            case 3: return K(a, rows, 2, x, x_end, 3);                                             \
+            default: return K(a, rows, 2, x, x_end, groups);                                       \
             }                                                                                      \
         }                                                                                          \
         switch (groups) {                                                                          \
-        case 1: return K(a, rows, 1, x_end, 1);                                                    \
-        case 2: return K(a, rows, 1, x_end, 2);                                                    \
-        case 3: return K(a, rows, 1, x_end, 3);                                                    \
-        default: return K(a, rows, 1, x_end, groups);                                              \
+        case 1: return K(a, rows, 1, x, x_end, 1);                                                 \
+        case 2: return K(a, rows, 1, x, x_end, 2);                                                 \
+        case 3: return K(a, rows, 1, x, x_end, 3);                                                 \
+        default: return K(a, rows, 1, x, x_end, groups);                                           \
         }                                                                                          \
     } while (0)
 
-int32_t edgetam__resample_h_avx2(const resample_axis *a, const resample_hrow *rows, int nrows, int32_t x_end)
+int32_t edgetam__resample_h_avx2(const resample_axis *a, const resample_hrow *rows, int nrows, int32_t x,
+                                 int32_t x_end)
 {
-    if (!a->simd_weights) return 0;
+    if (!a->simd_weights) return x;
     const int32_t bpp = a->bytes_per_pixel, groups = a->taps / (bpp == 1 ? 16 : bpp == 2 ? 8 : 4);
-    if (bpp == 1) DISPATCH_GROUPS(h_gray, a, rows, nrows, x_end, groups);
-    if (bpp == 2) DISPATCH_GROUPS(h_uv, a, rows, nrows, x_end, groups);
-    DISPATCH_GROUPS(h_rgb, a, rows, nrows, x_end, groups);
+    if (bpp == 1) DISPATCH_GROUPS(h_gray, a, rows, nrows, x, x_end, groups);
+    if (bpp == 2) DISPATCH_GROUPS(h_uv, a, rows, nrows, x, x_end, groups);
+    DISPATCH_GROUPS(h_rgb, a, rows, nrows, x, x_end, groups);
+}
+
+/* Block kernel (single-channel rows), see the plan: four adjacent outputs from one 16-byte window. */
+
+/* The four outputs' Q14 sums of one block. */
+static ALWAYS_INLINE __m128i block_sum(const uint8_t *row, int32_t origin, const __m256i *sh, const __m256i *w,
+                                       int32_t groups)
+{
+    const __m256i win = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(row + origin)));
+    __m256i acc = _mm256_madd_epi16(_mm256_shuffle_epi8(win, _mm256_loadu_si256(sh)), _mm256_loadu_si256(w));
+    for (int32_t g = 1; g < groups; g++)
+        acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_shuffle_epi8(win, _mm256_loadu_si256(sh + g)),
+                                                      _mm256_loadu_si256(w + g)));
+    return _mm_add_epi32(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
+}
+
+static ALWAYS_INLINE void blocks(const resample_axis *a, const uint8_t *const *src, int16_t *const *out, int n,
+                                 int32_t groups)
+{
+    const int32_t count = a->block_count;
+    const __m256i *sh = (const __m256i *)a->block_shuffle, *w = (const __m256i *)a->block_weights;
+    int32_t b = 0;
+    for (; b + 2 <= count; b += 2, sh += 2 * groups, w += 2 * groups) { /* two blocks: one 8-sample store */
+        const int32_t o0 = a->block_origin[b], o1 = a->block_origin[b + 1];
+        for (int r = 0; r < n; r++) {
+            __m128i s0 = block_sum(src[r], o0, sh, w, groups);
+            __m128i s1 = block_sum(src[r], o1, sh + groups, w + groups, groups);
+            _mm_storeu_si128((__m128i *)(out[r] + b * 4), round_to_ring128(s0, s1));
+        }
+    }
+    if (b < count)
+        for (int r = 0; r < n; r++) {
+            __m128i s = block_sum(src[r], a->block_origin[b], sh, w, groups);
+            _mm_storel_epi64((__m128i *)(out[r] + b * 4), round_to_ring128(s, s));
+        }
+}
+
+#define DISPATCH_BLOCKS(n)                                                                         \
+    switch (a->block_groups) {                                                                     \
+    case 1: blocks(a, src, out, n, 1); break;                                                      \
+    case 2: blocks(a, src, out, n, 2); break;                                                      \
+    default: blocks(a, src, out, n, a->block_groups); break;                                       \
+    }
+
+int32_t edgetam__resample_h_blocks_avx2(const resample_axis *a, const uint8_t *const *src, int16_t *const *out,
+                                        int n)
+{
+    if (a->block_count == 0) return 0;
+    switch (n) {
+    case 1: DISPATCH_BLOCKS(1) break;
+    case 2: DISPATCH_BLOCKS(2) break;
+    default: DISPATCH_BLOCKS(n) break;
+    }
+    return 4 * a->block_count;
+}
+
+void edgetam__split_pairs_avx2(const uint8_t *src, int32_t n, const uint8_t offset[2], uint8_t *first, uint8_t *second)
+{
+    /* per lane: 8 pixels -> [first x8, second x8]; then the lanes' halves are regrouped */
+    int8_t m[32];
+    for (int k = 0; k < 32; k++) m[k] = (int8_t)((k % 8) * 2 + offset[(k % 16) / 8]);
+    const __m256i mask = _mm256_loadu_si256((const __m256i *)m);
+    int32_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m256i v = _mm256_shuffle_epi8(_mm256_loadu_si256((const __m256i *)(src + (size_t)i * 2)), mask);
+        v = _mm256_permute4x64_epi64(v, _MM_SHUFFLE(3, 1, 2, 0));
+        _mm_storeu_si128((__m128i *)(first + i), _mm256_castsi256_si128(v));
+        _mm_storeu_si128((__m128i *)(second + i), _mm256_extracti128_si256(v, 1));
+    }
+    for (; i < n; i++) {
+        first[i] = src[(size_t)i * 2 + offset[0]];
+        second[i] = src[(size_t)i * 2 + offset[1]];
+    }
 }
 
 int32_t edgetam__resample_v_avx2(const resample_axis *a, int32_t y, const int16_t *const *rows, uint8_t *out)

@@ -60,6 +60,77 @@ static void layout_simd_shuffle(resample_axis *a)
     }
 }
 
+/* Span of output x's non-zero weights, as input indices [*lo, *hi]. */
+static void nonzero_span(const resample_axis *a, int32_t x, int32_t *lo, int32_t *hi)
+{
+    const int16_t *w = a->weights + (size_t)x * a->taps;
+    int32_t first = 0, last = a->taps - 1;
+    while (first < last && w[first] == 0) first++;
+    while (last > first && w[last] == 0) last--;
+    *lo = a->start[x] + first;
+    *hi = a->start[x] + last;
+}
+
+/* Block layout, for single-channel rows (one-byte pixels, or U,V pairs split into two rows first):
+ * four adjacent outputs whose non-zero taps all lie in one 16-byte window. One pshufb then gathers
+ * (output x tap pair) int16 lanes and pmaddwd gives the four partial sums side by side, with no
+ * horizontal reduction. Blocks are laid out from x = 0 while they fit (downscales up to about 2x);
+ * the remaining outputs use the per-output kernel. (For packed RGB, splitting pixels into channel
+ * rows first cost as much as the blocks saved, BGRA 1080p 3.2 ms against 2.2 ms, so packed RGB
+ * keeps the per-output kernel.) Returns -1 on allocation failure. */
+static int layout_blocks(resample_axis *a)
+{
+    if (a->bytes_per_pixel > 2 || a->in_size < 16) return 0;
+    int32_t widest = 1;
+    for (int32_t x = 0; x < a->out_size; x++) {
+        int32_t lo, hi;
+        nonzero_span(a, x, &lo, &hi);
+        if (hi - lo + 1 > widest) widest = hi - lo + 1;
+    }
+    const int32_t taps = (widest + 3) / 4 * 4, groups = taps / 4;
+    if (taps > 16) return 0;
+    int32_t count = 0;
+    for (int fits = 1; fits && (count + 1) * 4 <= a->out_size; count += fits) {
+        int32_t lo, hi;
+        nonzero_span(a, count * 4, &lo, &hi);
+        const int32_t origin = lo < a->in_size - 16 ? lo : a->in_size - 16;
+        for (int j = 0; j < 4 && fits; j++) {
+            nonzero_span(a, count * 4 + j, &lo, &hi);
+            fits = lo >= origin && hi < origin + 16;
+        }
+    }
+    if (count == 0) return 0;
+    a->block_origin = edgetam__calloc((size_t)count, sizeof *a->block_origin);
+    a->block_shuffle = edgetam__calloc((size_t)count * groups, 32);
+    a->block_weights = edgetam__calloc((size_t)count * groups * 16, sizeof *a->block_weights);
+    if (!a->block_origin || !a->block_shuffle || !a->block_weights) return -1;
+    a->block_count = count;
+    a->block_groups = groups;
+    for (int32_t b = 0; b < count; b++) {
+        int32_t lo0, hi0;
+        nonzero_span(a, b * 4, &lo0, &hi0);
+        const int32_t origin = lo0 < a->in_size - 16 ? lo0 : a->in_size - 16;
+        a->block_origin[b] = origin;
+        for (int j = 0; j < 4; j++) {
+            const int32_t x = b * 4 + j;
+            int32_t lo, hi;
+            nonzero_span(a, x, &lo, &hi);
+            /* this output's `taps` slots start at origin + first, inside the 16-sample window */
+            const int32_t first = lo - origin < 16 - taps ? lo - origin : 16 - taps;
+            for (int32_t t = 0; t < taps; t++) {
+                const int32_t g = t / 4, lane = (t / 2) & 1, e = j * 2 + (t & 1);
+                const int32_t plain = origin + first + t - a->start[x];
+                uint8_t *sh = a->block_shuffle + ((size_t)b * groups + g) * 32 + lane * 16 + e * 2;
+                sh[0] = (uint8_t)(first + t);
+                sh[1] = 0x80;
+                a->block_weights[((size_t)b * groups + g) * 16 + lane * 8 + e] =
+                    plain >= 0 && plain < a->taps ? a->weights[(size_t)x * a->taps + plain] : 0;
+            }
+        }
+    }
+    return 0;
+}
+
 int edgetam__resample_axis_init(resample_axis *a, int32_t in_size, int32_t out_size, int32_t bytes_per_pixel,
                                 int32_t channel_count, const uint8_t *channel_offset)
 {
@@ -98,7 +169,8 @@ int edgetam__resample_axis_init(resample_axis *a, int32_t in_size, int32_t out_s
     a->taps = taps;
     a->start = edgetam__calloc((size_t)out_size, sizeof *a->start);
     a->weights = edgetam__calloc((size_t)out_size * (size_t)taps, sizeof *a->weights);
-    if (simd) a->simd_weights = edgetam__calloc((size_t)out_size * (size_t)taps, sizeof *a->simd_weights * 4 /* pairs are repeated per channel lane */);
+    if (simd) a->simd_weights = edgetam__calloc((size_t)out_size * (size_t)taps, 
+                                        sizeof *a->simd_weights * 4 /* pairs are repeated per channel lane */);
     if (!a->start || !a->weights || (simd && !a->simd_weights)) {
         edgetam__resample_axis_free(a);
         return -1;
@@ -126,6 +198,10 @@ int edgetam__resample_axis_init(resample_axis *a, int32_t in_size, int32_t out_s
     if (simd) {
         layout_simd_weights(a);
         layout_simd_shuffle(a);
+        if (layout_blocks(a) != 0) {
+            edgetam__resample_axis_free(a);
+            return -1;
+        }
         /* 3-byte pixels: the last 16-byte load of a window reads 4 bytes past it */
         int32_t over = bytes_per_pixel == 3 ? 4 : 0;
         int32_t x = 0;
@@ -142,5 +218,8 @@ void edgetam__resample_axis_free(resample_axis *a)
     edgetam__free(a->start);
     edgetam__free(a->weights);
     edgetam__free(a->simd_weights);
+    edgetam__free(a->block_origin);
+    edgetam__free(a->block_shuffle);
+    edgetam__free(a->block_weights);
     memset(a, 0, sizeof *a);
 }
