@@ -1,11 +1,11 @@
 #!/bin/sh
 # Installs everything edgetam needs to build, test and benchmark on Debian 12, with apt.
-#   build:      cmake, a C compiler, pkg-config
+#   build:      build-essential (C compiler, libc headers, make), cmake, pkg-config
 #   examples:   libyuv-dev (the benchmark's "full-size RGB first" comparison)
 #   tests:      libcmocka-dev; python3-pil + python3-numpy and opencv-doc (real photos) for the
 #               parity test against PIL, the official EdgeTAM preprocessing
 set -eu
-packages="cmake gcc make pkg-config libyuv-dev libcmocka-dev python3-pil python3-numpy opencv-doc"
+packages="build-essential cmake pkg-config libyuv-dev libcmocka-dev python3-pil python3-numpy opencv-doc"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
