@@ -91,7 +91,7 @@ static ALWAYS_INLINE int32_t h_uv(const resample_axis *a, const resample_hrow *r
             __m128i v = round_to_ring128(_mm_hadd_epi32(t[r][0], t[r][1]), _mm_hadd_epi32(t[r][2], t[r][3]));
             v = _mm_shuffle_epi8(v, planar); /* U0 V0 .. U3 V3 -> U0..U3 V0..V3 */
             _mm_storel_epi64((__m128i *)(rows[r].out[0] + x), v);
-            _mm_storeh_pd((double *)(rows[r].out[1] + x), _mm_castsi128_pd(v));
+            _mm_storel_epi64((__m128i *)(rows[r].out[1] + x), _mm_unpackhi_epi64(v, v));
         }
     }
     return x;
@@ -111,18 +111,19 @@ static ALWAYS_INLINE int32_t h_rgb(const resample_axis *a, const resample_hrow *
             dot_packed(rows, nrows, (size_t)a->start[x + j] * bpp, 4 * bpp,
                        (const __m256i *)(a->simd_weights + (size_t)(x + j) * groups * 16), groups, shuffle, acc[j]);
         for (int r = 0; r < nrows; r++) {
-            /* fold the two tap-pair lanes: [x0 | x1] and [x2 | x3], each R,G,B,0 */
-            __m256i s01 = _mm256_add_epi32(_mm256_permute2x128_si256(acc[0][r], acc[1][r], 0x20),
-                                           _mm256_permute2x128_si256(acc[0][r], acc[1][r], 0x31));
-            __m256i s23 = _mm256_add_epi32(_mm256_permute2x128_si256(acc[2][r], acc[3][r], 0x20),
-                                           _mm256_permute2x128_si256(acc[2][r], acc[3][r], 0x31));
+            /* fold the two tap-pair lanes: [x0 | x1] and [x2 | x3], each R,G,B,0 (a blend and one
+             * lane swap: [a.lo + a.hi | b.hi + b.lo]) */
+            __m256i s01 = _mm256_add_epi32(_mm256_blend_epi32(acc[0][r], acc[1][r], 0xF0),
+                                           _mm256_permute2x128_si256(acc[0][r], acc[1][r], 0x21));
+            __m256i s23 = _mm256_add_epi32(_mm256_blend_epi32(acc[2][r], acc[3][r], 0xF0),
+                                           _mm256_permute2x128_si256(acc[2][r], acc[3][r], 0x21));
             /* lanes [x0 x2 | x1 x3] -> [x0R x2R x0G x2G x0B x2B ..] | [x1R x3R ..]; interleaving the
              * two lanes then orders x0..x3 per channel */
             __m256i v = _mm256_shuffle_epi8(round_to_ring256(s01, s23), by_channel);
             __m128i lo = _mm256_castsi256_si128(v), hi = _mm256_extracti128_si256(v, 1);
             __m128i rg = _mm_unpacklo_epi16(lo, hi), b = _mm_unpackhi_epi16(lo, hi);
             _mm_storel_epi64((__m128i *)(rows[r].out[0] + x), rg);
-            _mm_storeh_pd((double *)(rows[r].out[1] + x), _mm_castsi128_pd(rg));
+            _mm_storel_epi64((__m128i *)(rows[r].out[1] + x), _mm_unpackhi_epi64(rg, rg));
             _mm_storel_epi64((__m128i *)(rows[r].out[2] + x), b);
         }
     }
