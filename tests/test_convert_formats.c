@@ -22,11 +22,12 @@
  * the other side in either resampling pass: a plane sample is off by at most 2 levels, on ~2 % of
  * samples of this noisy content (measured: RGB/gray max 2, mean <= 0.021).
  * YUV: the same flips in Y, U or V, amplified by the matrix (up to 1.164 + 2.112 per level);
- * measured max 4.03, mean <= 0.037. (libyuv's fixed-point YUV->RGB measured max 15, mean 0.97.) */
+ * measured max 4.03, mean <= 0.037 up to 1080p and 0.0411 for 4K -> 1024 (more taps, more flips).
+ * (libyuv's fixed-point YUV->RGB measured max 15, mean 0.97.) */
 #define RGB_MAX_LEVELS 2.0
 #define RGB_MEAN_LEVELS 0.025
 #define YUV_MAX_LEVELS 4.5
-#define YUV_MEAN_LEVELS 0.04
+#define YUV_MEAN_LEVELS 0.045
 
 static const edgetam_pixel_format k_formats[] = {EDGETAM_FORMAT_BGRA,  EDGETAM_FORMAT_RGBA, EDGETAM_FORMAT_BGR24,
                                                  EDGETAM_FORMAT_RGB24, EDGETAM_FORMAT_GRAY8, EDGETAM_FORMAT_NV12,
@@ -126,7 +127,8 @@ static void test_model_input_sizes(void **state)
     (void)state;
     static const struct { edgetam_pixel_format f; int32_t w, h, size; } cases[] = {
         {EDGETAM_FORMAT_BGRA, 1280, 720, 512}, {EDGETAM_FORMAT_I420, 1280, 720, 768},
-        {EDGETAM_FORMAT_NV12, 1920, 1080, 1024}, {EDGETAM_FORMAT_BGRA, 1920, 1080, 1024}};
+        {EDGETAM_FORMAT_NV12, 1920, 1080, 1024}, {EDGETAM_FORMAT_BGRA, 1920, 1080, 1024},
+        {EDGETAM_FORMAT_NV12, 3840, 2160, 1024}}; /* 4K: past the block kernel's reach (3.75x) */
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         edgetam_converter *conv = test_converter_new(cases[i].size);
         test_frame t;
