@@ -264,20 +264,22 @@ edgetam_status edgetam_convert_frame(edgetam_converter *c, const edgetam_frame *
     frame_layout layout;
     edgetam_status st = edgetam__frame_describe(frame, &layout, c->error, sizeof c->error);
     if (st != EDGETAM_OK) return st;
+    /* one read of the descriptor: what lock may change through user_data cannot affect this call */
+    const edgetam_frame f = *frame;
     /* allocate before locking: the caller's buffer stays locked only while it is read */
     st = prepare_geometry(c, &layout);
     if (st != EDGETAM_OK) {
         set_error(c, "out of memory preparing the resampler for this frame size");
         return st;
     }
-    edgetam_planes planes = frame->planes;
-    if (frame->lock && frame->lock(frame->user_data, &planes) != 0) {
+    edgetam_planes planes = f.planes;
+    if (f.lock && f.lock(f.user_data, &planes) != 0) {
         set_error(c, "frame lock callback failed; no pixel was read");
         return EDGETAM_ERR_LOCK_FAILED;
     }
     st = edgetam__frame_check_planes(&layout, &planes, c->error, sizeof c->error);
-    if (st == EDGETAM_OK) convert_planes(c, &planes, frame);
-    if (frame->unlock) frame->unlock(frame->user_data);
+    if (st == EDGETAM_OK) convert_planes(c, &planes, &f);
+    if (f.unlock) f.unlock(f.user_data);
     if (st == EDGETAM_OK) c->error[0] = '\0';
     return st;
 }

@@ -2,7 +2,8 @@
  * support scaled by the downscale factor, each pass rounded and clipped to 8 bits), in fixed point.
  *
  * Pipeline per source plane: horizontal pass (one source row -> int16 rows of S samples per
- * channel, value << 7) into a small ring, then a vertical pass over the ring -> uint8 rows.
+ * channel) into a small ring, then a vertical pass over the ring -> uint8 rows. Both passes sum
+ * exactly in 32 bits and round once, as PIL does; the integer weights of every output sum to 1.0.
  * The scalar kernels are the specification; the AVX2 kernels produce bit-identical results. */
 #ifndef EDGETAM_RESAMPLE_H
 #define EDGETAM_RESAMPLE_H
@@ -10,8 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RESAMPLE_WEIGHT_BITS 14 /* Q14 weights: 1.0 == 16384 */
-#define RESAMPLE_RING_SHIFT 7   /* ring samples hold value << 7, so mulhrs(ring, Q14) == value*w*64 */
+#define RESAMPLE_WEIGHT_BITS 14 /* Q14 weights: 1.0 == 16384 (largest bicubic weight: 1.125) */
 
 /* Coefficients for one axis: output i reads input samples start[i] .. start[i] + taps - 1. A
  * horizontal plan also knows the pixel layout it reads (bytes per pixel, which channels). */
@@ -24,7 +24,8 @@ typedef struct resample_axis {
     int32_t bytes_per_pixel; /* 0 for vertical plans */
     int32_t channel_count;   /* channels extracted, 1..3 */
     uint8_t channel_offset[3];
-    int16_t *simd_weights;   /* order of the AVX2 kernel's multiplies, or NULL if it cannot run */
+    int16_t *simd_weights;   /* order of the AVX2 kernel's multiplies, or NULL if it cannot run;
+                              * vertical plans: the weights padded to an even count per output */
     uint8_t simd_shuffle[32];/* AVX2 byte shuffle: loaded pixels -> (tap pair) x channel int16 lanes */
     int32_t simd_x_end_last_row; /* AVX2 may produce x < this on a plane's last row (no over-read) */
     /* AVX2 block kernel (single-channel rows): outputs 4b .. 4b+3 for b < block_count read one

@@ -1,6 +1,7 @@
 /* AVX2 kernels (this file alone is built with -mavx2; callers dispatch at run time). Each returns
  * the first output it did not produce; the scalar kernel finishes the row bit-identically. */
 #include <immintrin.h>
+#include <string.h>
 
 #include "resample.h"
 
@@ -10,7 +11,7 @@
  * instantiated for small constants, so the compiler unrolls both loops and keeps the accumulators
  * in registers; two rows share each coefficient load. */
 
-/* Q14 sums -> clamp(round(sum), 0, 255) << 7, the ring's representation (scalar: identical). */
+/* Q14 sums -> clamp(round(sum), 0, 255) as int16, the ring's representation (scalar: identical). */
 static ALWAYS_INLINE __m256i round_to_ring256(__m256i lo, __m256i hi)
 {
     const __m256i half = _mm256_set1_epi32(1 << (RESAMPLE_WEIGHT_BITS - 1));
@@ -18,7 +19,7 @@ static ALWAYS_INLINE __m256i round_to_ring256(__m256i lo, __m256i hi)
     hi = _mm256_srai_epi32(_mm256_add_epi32(hi, half), RESAMPLE_WEIGHT_BITS);
     __m256i v = _mm256_packs_epi32(lo, hi); /* per 128-bit lane: lo's 4, then hi's 4 */
     v = _mm256_min_epi16(_mm256_max_epi16(v, _mm256_setzero_si256()), _mm256_set1_epi16(255));
-    return _mm256_slli_epi16(v, RESAMPLE_RING_SHIFT);
+    return v;
 }
 
 static ALWAYS_INLINE __m128i round_to_ring128(__m128i lo, __m128i hi)
@@ -234,19 +235,30 @@ void edgetam__split_pairs_avx2(const uint8_t *src, int32_t n, const uint8_t offs
 
 int32_t edgetam__resample_v_avx2(const resample_axis *a, int32_t y, const int16_t *const *rows, uint8_t *out)
 {
-    const int16_t *w = a->weights + (size_t)y * a->taps;
-    const int32_t n = a->out_size, out_shift = RESAMPLE_WEIGHT_BITS + RESAMPLE_RING_SHIFT - 15;
-    const __m256i round = _mm256_set1_epi16(1 << (out_shift - 1));
+    /* weights in pairs: (w[k], w[k+1]) as one int32 multiplies interleaved samples of rows k, k+1 */
+    const int32_t pairs = (a->taps + 1) / 2, n = a->out_size;
+    const int16_t *w = a->simd_weights + (size_t)y * pairs * 2;
+    const __m256i half = _mm256_set1_epi32(1 << (RESAMPLE_WEIGHT_BITS - 1));
     int32_t x = 0;
     for (; x + 32 <= n; x += 32) {
-        __m256i lo = _mm256_setzero_si256(), hi = _mm256_setzero_si256();
-        for (int32_t k = 0; k < a->taps; k++) {
-            __m256i wk = _mm256_set1_epi16(w[k]);
-            lo = _mm256_add_epi16(lo, _mm256_mulhrs_epi16(_mm256_loadu_si256((const __m256i *)(rows[k] + x)), wk));
-            hi = _mm256_add_epi16(hi, _mm256_mulhrs_epi16(_mm256_loadu_si256((const __m256i *)(rows[k] + x + 16)), wk));
+        __m256i acc[4] = {half, half, half, half};
+        for (int32_t p = 0; p < pairs; p++) {
+            const int16_t *r0 = rows[2 * p], *r1 = 2 * p + 1 < a->taps ? rows[2 * p + 1] : r0; /* odd: weight 0 */
+            int32_t pair;
+            memcpy(&pair, w + 2 * p, sizeof pair); /* little-endian: w[2p] in the low half */
+            const __m256i wp = _mm256_set1_epi32(pair);
+            for (int h = 0; h < 2; h++) {
+                __m256i s0 = _mm256_loadu_si256((const __m256i *)(r0 + x + 16 * h));
+                __m256i s1 = _mm256_loadu_si256((const __m256i *)(r1 + x + 16 * h));
+                acc[2 * h] = _mm256_add_epi32(acc[2 * h], _mm256_madd_epi16(_mm256_unpacklo_epi16(s0, s1), wp));
+                acc[2 * h + 1] = _mm256_add_epi32(acc[2 * h + 1], _mm256_madd_epi16(_mm256_unpackhi_epi16(s0, s1), wp));
+            }
         }
-        lo = _mm256_srai_epi16(_mm256_add_epi16(lo, round), out_shift);
-        hi = _mm256_srai_epi16(_mm256_add_epi16(hi, round), out_shift);
+        /* packs undoes the unpack order within each lane; packus clamps to 0..255 */
+        __m256i lo = _mm256_packs_epi32(_mm256_srai_epi32(acc[0], RESAMPLE_WEIGHT_BITS),
+                                        _mm256_srai_epi32(acc[1], RESAMPLE_WEIGHT_BITS));
+        __m256i hi = _mm256_packs_epi32(_mm256_srai_epi32(acc[2], RESAMPLE_WEIGHT_BITS),
+                                        _mm256_srai_epi32(acc[3], RESAMPLE_WEIGHT_BITS));
         __m256i bytes = _mm256_permute4x64_epi64(_mm256_packus_epi16(lo, hi), _MM_SHUFFLE(3, 1, 2, 0));
         _mm256_storeu_si256((__m256i *)(out + x), bytes);
     }

@@ -187,12 +187,28 @@ int edgetam__resample_axis_init(resample_axis *a, int32_t in_size, int32_t out_s
         int32_t start = lo < in_size - taps ? lo : in_size - taps;
         a->start[i] = start;
         int16_t *w = a->weights + (size_t)i * taps;
+        int32_t total = 0, largest = lo - start;
         for (int32_t x = lo; x < hi; x++) {
             double v = bicubic((x - center + 0.5) / filter_scale);
             if (sum != 0.0) v /= sum;
             double q = v * (1 << RESAMPLE_WEIGHT_BITS);
             w[x - start] = (int16_t)(q < 0 ? q - 0.5 : q + 0.5);
+            total += w[x - start];
+            if (w[x - start] > w[largest]) largest = x - start;
         }
+        /* Rounding each of many small weights can leave the sum off 1.0 (by ~90/16384 for a
+         * 1024x downscale), which would shift flat areas; the largest weight absorbs the rest. */
+        w[largest] = (int16_t)(w[largest] + (1 << RESAMPLE_WEIGHT_BITS) - total);
+    }
+    if (channel_count == 0) { /* vertical: pairs of weights for the AVX2 kernel's pmaddwd */
+        const int32_t even = (taps + 1) / 2 * 2;
+        a->simd_weights = edgetam__calloc((size_t)out_size * even, sizeof *a->simd_weights);
+        if (!a->simd_weights) {
+            edgetam__resample_axis_free(a);
+            return -1;
+        }
+        for (int32_t i = 0; i < out_size; i++)
+            memcpy(a->simd_weights + (size_t)i * even, a->weights + (size_t)i * taps, (size_t)taps * sizeof(int16_t));
     }
 
     if (simd) {

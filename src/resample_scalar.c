@@ -13,7 +13,7 @@ void edgetam__resample_h_scalar(const resample_axis *a, const resample_hrow *row
             const uint8_t *sc = s + a->channel_offset[c];
             int32_t acc = 1 << (RESAMPLE_WEIGHT_BITS - 1);
             for (int32_t k = 0; k < taps; k++) acc += w[k] * sc[k * bpp];
-            row->out[c][x] = (int16_t)(clamp_u8(acc >> RESAMPLE_WEIGHT_BITS) << RESAMPLE_RING_SHIFT);
+            row->out[c][x] = (int16_t)clamp_u8(acc >> RESAMPLE_WEIGHT_BITS);
         }
     }
 }
@@ -22,11 +22,9 @@ void edgetam__resample_v_scalar(const resample_axis *a, int32_t y, const int16_t
                                 int32_t x_begin, int32_t x_end)
 {
     const int16_t *w = a->weights + (size_t)y * a->taps;
-    /* acc is value * 64 after the shifts; the per-tap rounding is that of x86 pmulhrsw */
-    const int32_t out_shift = RESAMPLE_WEIGHT_BITS + RESAMPLE_RING_SHIFT - 15;
     for (int32_t x = x_begin; x < x_end; x++) {
-        int32_t acc = 0;
-        for (int32_t k = 0; k < a->taps; k++) acc += ((int32_t)rows[k][x] * w[k] + (1 << 14)) >> 15;
-        out[x] = (uint8_t)clamp_u8((int16_t)(acc + (1 << (out_shift - 1))) >> out_shift);
+        int32_t acc = 1 << (RESAMPLE_WEIGHT_BITS - 1);
+        for (int32_t k = 0; k < a->taps; k++) acc += w[k] * rows[k][x];
+        out[x] = (uint8_t)clamp_u8(acc >> RESAMPLE_WEIGHT_BITS);
     }
 }
