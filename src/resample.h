@@ -24,6 +24,7 @@ typedef struct resample_axis {
     int32_t bytes_per_pixel; /* 0 for vertical plans */
     int32_t channel_count;   /* channels extracted, 1..3 */
     uint8_t channel_offset[3];
+    int32_t simd_groups;     /* horizontal AVX2 kernel: loads (tap groups) per output */
     int16_t *simd_weights;   /* order of the AVX2 kernel's multiplies, or NULL if it cannot run;
                               * vertical plans: the weights padded to an even count per output */
     uint8_t simd_shuffle[32];/* AVX2 byte shuffle: loaded pixels -> (tap pair) x channel int16 lanes */

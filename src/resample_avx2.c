@@ -154,7 +154,7 @@ int32_t edgetam__resample_h_avx2(const resample_axis *a, const resample_hrow *ro
                                  int32_t x_end)
 {
     if (!a->simd_weights) return x;
-    const int32_t bpp = a->bytes_per_pixel, groups = a->taps / (bpp == 1 ? 16 : bpp == 2 ? 8 : 4);
+    const int32_t bpp = a->bytes_per_pixel, groups = a->simd_groups;
     if (bpp == 1) DISPATCH_GROUPS(h_gray, a, rows, nrows, x, x_end, groups);
     if (bpp == 2) DISPATCH_GROUPS(h_uv, a, rows, nrows, x, x_end, groups);
     DISPATCH_GROUPS(h_rgb, a, rows, nrows, x, x_end, groups);

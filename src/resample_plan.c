@@ -71,6 +71,14 @@ static void nonzero_span(const resample_axis *a, int32_t x, int32_t *lo, int32_t
     *hi = a->start[x] + last;
 }
 
+/* First input of block b's 16-byte window: its first output's first tap, kept inside the row. */
+static int32_t block_window_origin(const resample_axis *a, int32_t b)
+{
+    int32_t lo, hi;
+    nonzero_span(a, b * 4, &lo, &hi);
+    return lo < a->in_size - 16 ? lo : a->in_size - 16;
+}
+
 /* Block layout, for single-channel rows (one-byte pixels, or U,V pairs split into two rows first):
  * four adjacent outputs whose non-zero taps all lie in one 16-byte window. One pshufb then gathers
  * (output x tap pair) int16 lanes and pmaddwd gives the four partial sums side by side, with no
@@ -91,10 +99,9 @@ static int layout_blocks(resample_axis *a)
     if (taps > 16) return 0;
     int32_t count = 0;
     for (int fits = 1; fits && (count + 1) * 4 <= a->out_size; count += fits) {
-        int32_t lo, hi;
-        nonzero_span(a, count * 4, &lo, &hi);
-        const int32_t origin = lo < a->in_size - 16 ? lo : a->in_size - 16;
+        const int32_t origin = block_window_origin(a, count);
         for (int j = 0; j < 4 && fits; j++) {
+            int32_t lo, hi;
             nonzero_span(a, count * 4 + j, &lo, &hi);
             fits = lo >= origin && hi < origin + 16;
         }
@@ -107,10 +114,7 @@ static int layout_blocks(resample_axis *a)
     a->block_count = count;
     a->block_groups = groups;
     for (int32_t b = 0; b < count; b++) {
-        int32_t lo0, hi0;
-        nonzero_span(a, b * 4, &lo0, &hi0);
-        const int32_t origin = lo0 < a->in_size - 16 ? lo0 : a->in_size - 16;
-        a->block_origin[b] = origin;
+        const int32_t origin = a->block_origin[b] = block_window_origin(a, b);
         for (int j = 0; j < 4; j++) {
             const int32_t x = b * 4 + j;
             int32_t lo, hi;
@@ -169,8 +173,11 @@ int edgetam__resample_axis_init(resample_axis *a, int32_t in_size, int32_t out_s
     a->taps = taps;
     a->start = edgetam__calloc((size_t)out_size, sizeof *a->start);
     a->weights = edgetam__calloc((size_t)out_size * (size_t)taps, sizeof *a->weights);
-    if (simd) a->simd_weights = edgetam__calloc((size_t)out_size * (size_t)taps, 
-                                        sizeof *a->simd_weights * 4 /* pairs are repeated per channel lane */);
+    if (simd) {
+        a->simd_groups = taps / simd_group(bytes_per_pixel);
+        /* pairs of weights are repeated per channel lane: at most 4x the plain table */
+        a->simd_weights = edgetam__calloc((size_t)out_size * (size_t)taps * 4, sizeof *a->simd_weights);
+    }
     if (!a->start || !a->weights || (simd && !a->simd_weights)) {
         edgetam__resample_axis_free(a);
         return -1;
