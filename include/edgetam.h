@@ -102,7 +102,17 @@ typedef enum edgetam_status {
     EDGETAM_ERR_BAD_PLANE = -5,          /* a plane the format needs is NULL */
     EDGETAM_ERR_LOCK_FAILED = -6,        /* frame->lock returned non-zero; nothing was read */
     EDGETAM_ERR_OUT_OF_MEMORY = -7,      /* the library could not allocate its own memory */
-    EDGETAM_ERR_ABI_MISMATCH = -8        /* struct_size of a caller-filled struct is wrong */
+    EDGETAM_ERR_ABI_MISMATCH = -8,       /* struct_size of a caller-filled struct is wrong */
+    EDGETAM_ERR_MODEL_LOAD = -9,         /* the model file is missing, unreadable or not a bundle */
+    EDGETAM_ERR_BAD_BUNDLE = -10,        /* bundle metadata or method signatures do not match */
+    EDGETAM_ERR_INFERENCE = -11,         /* the model failed while running (message says why) */
+    EDGETAM_ERR_BAD_PROMPT = -12,        /* point outside the frame, empty box, bad label, ... */
+    EDGETAM_ERR_UNKNOWN_OBJECT = -13,    /* no object with that id */
+    EDGETAM_ERR_NO_FRAME = -14,          /* a prompt before the tracker has seen any frame */
+    EDGETAM_ERR_TOO_MANY_OBJECTS = -15,  /* max_objects reached */
+    EDGETAM_ERR_BUFFER_TOO_SMALL = -16,  /* fewer result slots than objects */
+    /* Not an error: the tracker was busy with another frame; this frame was not touched. */
+    EDGETAM_DROPPED = 1
 } edgetam_status;
 
 /* Short English name of a status, e.g. "EDGETAM_ERR_BAD_STRIDE: stride shorter than a row".

@@ -24,6 +24,15 @@ const char *edgetam_status_str(edgetam_status status)
     case EDGETAM_ERR_LOCK_FAILED: return "EDGETAM_ERR_LOCK_FAILED: the frame's lock callback failed";
     case EDGETAM_ERR_OUT_OF_MEMORY: return "EDGETAM_ERR_OUT_OF_MEMORY: out of memory";
     case EDGETAM_ERR_ABI_MISMATCH: return "EDGETAM_ERR_ABI_MISMATCH: struct_size does not match this library";
+    case EDGETAM_ERR_MODEL_LOAD: return "EDGETAM_ERR_MODEL_LOAD: the model file could not be loaded";
+    case EDGETAM_ERR_BAD_BUNDLE: return "EDGETAM_ERR_BAD_BUNDLE: the model bundle does not match the contract";
+    case EDGETAM_ERR_INFERENCE: return "EDGETAM_ERR_INFERENCE: the model failed while running";
+    case EDGETAM_ERR_BAD_PROMPT: return "EDGETAM_ERR_BAD_PROMPT: invalid prompt";
+    case EDGETAM_ERR_UNKNOWN_OBJECT: return "EDGETAM_ERR_UNKNOWN_OBJECT: no object with that id";
+    case EDGETAM_ERR_NO_FRAME: return "EDGETAM_ERR_NO_FRAME: no frame has been tracked yet";
+    case EDGETAM_ERR_TOO_MANY_OBJECTS: return "EDGETAM_ERR_TOO_MANY_OBJECTS: the tracker holds max_objects objects";
+    case EDGETAM_ERR_BUFFER_TOO_SMALL: return "EDGETAM_ERR_BUFFER_TOO_SMALL: fewer result slots than objects";
+    case EDGETAM_DROPPED: return "EDGETAM_DROPPED: busy with another frame; this frame was dropped untouched";
     }
     return "unknown edgetam_status";
 }
