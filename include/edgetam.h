@@ -250,6 +250,172 @@ EDGETAM_API int32_t edgetam_converter_input_size(const edgetam_converter *conv);
  * (NULL conv gives a static message). Same threading rule as the converter's other calls. */
 EDGETAM_API const char *edgetam_converter_last_error(const edgetam_converter *conv);
 
+/* ---- Model: a loaded bundle --------------------------------------------------------------- */
+
+/* A model bundle (see shim/BUNDLE.md) loaded once and shared, read-only, by any number of
+ * trackers on any threads. */
+typedef struct edgetam_model edgetam_model;
+
+typedef struct edgetam_model_params {
+    uint32_t struct_size; /* = sizeof(edgetam_model_params) */
+    int32_t num_threads;  /* threads for the model's math; <= 0: all cores. Process-wide. */
+} edgetam_model_params;
+
+/* Defaults: num_threads 0 (all cores). Returned by value; thread-safe. */
+EDGETAM_API edgetam_model_params edgetam_model_default_params(void);
+
+/* Loads a bundle, checks it against the contract and warms every method up once (so the first
+ * frame is not slow). On success *out owns the model (free it with edgetam_model_free after every
+ * tracker using it is destroyed); on failure *out is NULL and, if `error` is not NULL, a message
+ * naming what is wrong is written into the caller's buffer of `error_size` bytes (truncated,
+ * always NUL-terminated). `path` and `params` are only read during the call. Thread-safe. */
+EDGETAM_API edgetam_status edgetam_model_load(const char *path, const edgetam_model_params *params,
+                                              edgetam_model **out, char *error, size_t error_size);
+
+/* Frees the model. NULL is a no-op. No tracker created from it may remain. */
+EDGETAM_API void edgetam_model_free(edgetam_model *model);
+
+/* The model's square input size S (0 for NULL). Thread-safe. */
+EDGETAM_API int32_t edgetam_model_input_size(const edgetam_model *model);
+
+/* ---- Tracker: one video stream ------------------------------------------------------------ */
+
+/* Tracks objects through one stream of frames: docs/tracking.md states the loop exactly (the
+ * official SAM2VideoPredictor loop, made live). Each object has its own bounded memory, so an
+ * endless stream uses constant memory. */
+typedef struct edgetam_tracker edgetam_tracker;
+
+typedef struct edgetam_tracker_params {
+    uint32_t struct_size;           /* = sizeof(edgetam_tracker_params) */
+    int32_t max_objects;            /* objects tracked at once, 1..64; default 8 */
+    int32_t max_conditioning_frames;/* prompted frames kept per object, 1..16; default 4. Beyond
+                                       it the oldest one other than the first is dropped. */
+    int32_t fill_hole_area;         /* fill background holes up to this many low-res pixels
+                                       (video predictor: 8); 0 disables; default 8 */
+    int32_t corrections_as_conditioning; /* official add_all_frames_to_correct_as_cond; 0 */
+} edgetam_tracker_params;
+
+/* Defaults as documented above. Returned by value; thread-safe. */
+EDGETAM_API edgetam_tracker_params edgetam_tracker_default_params(void);
+
+/* Creates a tracker using `model` (which must outlive it). All per-object and per-frame buffers
+ * are allocated here or when an object is added, never per frame. On failure *out is NULL. */
+EDGETAM_API edgetam_status edgetam_tracker_create(edgetam_model *model,
+                                                  const edgetam_tracker_params *params,
+                                                  edgetam_tracker **out);
+
+/* Frees the tracker and everything it owns. NULL is a no-op. No call may be running on it. */
+EDGETAM_API void edgetam_tracker_destroy(edgetam_tracker *tracker);
+
+/* A rectangle in frame pixels, half-open: x0 <= x < x1, y0 <= y < y1. Empty: all zero. */
+typedef struct edgetam_box {
+    int32_t x0, y0, x1, y1;
+} edgetam_box;
+
+/* One object's result. The caller owns every buffer and may leave any of them NULL; the library
+ * writes into them during the call only and keeps no pointer to them. */
+typedef struct edgetam_object_result {
+    uint32_t struct_size;     /* = sizeof(edgetam_object_result), set by the caller */
+    /* in: optional caller buffers, frame size (width x height of the tracked frame) */
+    uint8_t *mask;            /* 255 where the object is, else 0; rows of mask_stride bytes */
+    size_t mask_stride;       /* >= width */
+    float *probability;       /* sigmoid of the frame-size logits; rows of probability_stride */
+    size_t probability_stride;/* in floats, >= width */
+    float *low_res_logits;    /* (S/4) x (S/4) floats: the model's mask logits, before resizing */
+    /* out */
+    int32_t object_id;
+    float iou;                /* the model's predicted IoU of the mask */
+    float object_score;       /* object-presence logit */
+    int32_t present;          /* object_score > 0 (else the object is lost: empty mask) */
+    edgetam_box box;          /* bounding box of the mask */
+    int64_t area;             /* mask pixels */
+} edgetam_object_result;
+
+/* Tracks every object into the next frame. Drop-if-busy: if another call is running on this
+ * tracker, returns EDGETAM_DROPPED at once without reading or locking `frame` and counts the drop.
+ * Otherwise the frame is borrowed (lock -> convert -> unlock) before any model work, so the caller
+ * gets its buffer back as early as possible. `results` (may be NULL if capacity is 0) receives one
+ * result per object in increasing id order, `*count` (may be NULL) their number; capacity below
+ * the number of objects is EDGETAM_ERR_BUFFER_TOO_SMALL, checked before the frame is touched. A
+ * frame with no objects is still encoded (it becomes the frame prompts apply to). On any failure
+ * the tracker's state is exactly as before the call. */
+EDGETAM_API edgetam_status edgetam_tracker_track(edgetam_tracker *tracker,
+                                                 const edgetam_frame *frame,
+                                                 edgetam_object_result *results, int32_t capacity,
+                                                 int32_t *count);
+
+/* A click: (x, y) in frame pixels of the current frame; label 1 = object, 0 = not object. */
+typedef struct edgetam_point {
+    float x, y;
+    int32_t label;
+} edgetam_point;
+
+#define EDGETAM_MAX_POINTS 32 /* points per object and frame, a box counting as 2 */
+
+/* Prompts for one object on the current frame: points and/or a box, or a mask (alone). */
+typedef struct edgetam_prompt {
+    uint32_t struct_size;        /* = sizeof(edgetam_prompt) */
+    const edgetam_point *points; /* num_points clicks, read during the call only */
+    int32_t num_points;
+    int32_t has_box;
+    float box[4];                /* x0, y0, x1, y1 in frame pixels, x0 < x1, y0 < y1 */
+    const uint8_t *mask;         /* frame-size, nonzero = object; rows of mask_stride bytes */
+    size_t mask_stride;
+    int32_t clear_old_points;    /* 1 (default): replace this frame's points; 0: add to them */
+} edgetam_prompt;
+
+/* A prompt with no input and clear_old_points = 1. Returned by value; thread-safe. */
+EDGETAM_API edgetam_prompt edgetam_prompt_default(void);
+
+/* Adds object `object_id` (>= 0) if new, or refines it, on the current frame (the last one
+ * tracked): a new object starts from its prompt alone; an existing one is corrected using its
+ * memory. The result for that object goes to `result` (optional). Waits for a running track call
+ * (prompts are never dropped). Bad prompts (point outside the frame, bad label, empty or reversed
+ * box, mask with points, too many points) give EDGETAM_ERR_BAD_PROMPT and change nothing. */
+EDGETAM_API edgetam_status edgetam_tracker_add_prompt(edgetam_tracker *tracker, int32_t object_id,
+                                                      const edgetam_prompt *prompt,
+                                                      edgetam_object_result *result);
+
+/* Forgets one object and its memory; the others are untouched. */
+EDGETAM_API edgetam_status edgetam_tracker_remove_object(edgetam_tracker *tracker,
+                                                         int32_t object_id);
+
+/* Forgets every object. The current frame stays, so prompts can follow at once. */
+EDGETAM_API edgetam_status edgetam_tracker_reset(edgetam_tracker *tracker);
+
+/* Pipeline stages timed per frame. */
+typedef enum edgetam_stage {
+    EDGETAM_STAGE_CONVERT = 0,
+    EDGETAM_STAGE_ENCODE = 1,        /* image encoder */
+    EDGETAM_STAGE_ATTEND = 2,        /* memory attention, all objects */
+    EDGETAM_STAGE_DECODE = 3,        /* prompt encoder + mask decoder, all objects */
+    EDGETAM_STAGE_MEMORY_ENCODE = 4, /* memory encoder + perceiver, all objects */
+    EDGETAM_STAGE_POSTPROCESS = 5,   /* holes, upsampling, masks, boxes */
+    EDGETAM_STAGE_COUNT = 6
+} edgetam_stage;
+
+typedef struct edgetam_tracker_stats {
+    uint32_t struct_size;           /* = sizeof(edgetam_tracker_stats), set by the caller */
+    uint64_t submitted;             /* edgetam_tracker_track calls */
+    uint64_t processed;             /* frames tracked successfully */
+    uint64_t dropped;               /* EDGETAM_DROPPED returns */
+    uint64_t failed;                /* other non-OK returns */
+    double last_ms[EDGETAM_STAGE_COUNT];  /* stage times of the last processed frame */
+    double total_ms[EDGETAM_STAGE_COUNT]; /* summed over processed frames */
+} edgetam_tracker_stats;
+
+/* Copies the counters; callable from any thread at any time, never blocks on a running frame
+ * (stage times are those of the last completed frame). */
+EDGETAM_API edgetam_status edgetam_tracker_get_stats(const edgetam_tracker *tracker,
+                                                     edgetam_tracker_stats *stats);
+
+/* Number of objects (0 for NULL). Waits for a running call. */
+EDGETAM_API int32_t edgetam_tracker_object_count(edgetam_tracker *tracker);
+
+/* Why the last failed call on this tracker failed ("" if none). Owned by the tracker, valid until
+ * the next call on it; read it from the thread that got the error. Never NULL. */
+EDGETAM_API const char *edgetam_tracker_last_error(const edgetam_tracker *tracker);
+
 #ifdef __cplusplus
 }
 #endif

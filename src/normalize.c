@@ -3,14 +3,16 @@
 #include <math.h>
 #include <stddef.h>
 
+/* the official SAM 2 / EdgeTAM image normalisation */
+const float normalize_pixel_mean[3] = {0.485f, 0.456f, 0.406f};
+const float normalize_pixel_std[3] = {0.229f, 0.224f, 0.225f};
+
 normalize_coeffs edgetam__normalize_coeffs(void)
 {
-    /* the official SAM 2 / EdgeTAM image normalisation */
-    static const float mean[3] = {0.485f, 0.456f, 0.406f}, std[3] = {0.229f, 0.224f, 0.225f};
     normalize_coeffs n;
     for (int c = 0; c < 3; c++) {
-        n.scale[c] = 1.0f / (255.0f * std[c]);
-        n.bias[c] = -mean[c] / std[c];
+        n.scale[c] = 1.0f / (255.0f * normalize_pixel_std[c]);
+        n.bias[c] = -normalize_pixel_mean[c] / normalize_pixel_std[c];
     }
     return n;
 }

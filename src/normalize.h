@@ -19,6 +19,9 @@ typedef struct yuv_coeffs {
     float y_scale, y_bias, v_to_r, u_to_g, v_to_g, u_to_b;
 } yuv_coeffs;
 
+/* Per-channel mean and std of x / 255 (RGB); bundles must declare the same. */
+extern const float normalize_pixel_mean[3], normalize_pixel_std[3];
+
 normalize_coeffs edgetam__normalize_coeffs(void);
 /* From the standard's Kr, Kb and the range's scaling (video: Y 16..235, C 16..240). */
 yuv_coeffs edgetam__yuv_coeffs(edgetam_color_space space, edgetam_color_range range);

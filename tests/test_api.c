@@ -31,6 +31,15 @@ static void test_status_strings(void **state)
         {EDGETAM_ERR_LOCK_FAILED, -6, "EDGETAM_ERR_LOCK_FAILED"},
         {EDGETAM_ERR_OUT_OF_MEMORY, -7, "EDGETAM_ERR_OUT_OF_MEMORY"},
         {EDGETAM_ERR_ABI_MISMATCH, -8, "EDGETAM_ERR_ABI_MISMATCH"},
+        {EDGETAM_ERR_MODEL_LOAD, -9, "EDGETAM_ERR_MODEL_LOAD"},
+        {EDGETAM_ERR_BAD_BUNDLE, -10, "EDGETAM_ERR_BAD_BUNDLE"},
+        {EDGETAM_ERR_INFERENCE, -11, "EDGETAM_ERR_INFERENCE"},
+        {EDGETAM_ERR_BAD_PROMPT, -12, "EDGETAM_ERR_BAD_PROMPT"},
+        {EDGETAM_ERR_UNKNOWN_OBJECT, -13, "EDGETAM_ERR_UNKNOWN_OBJECT"},
+        {EDGETAM_ERR_NO_FRAME, -14, "EDGETAM_ERR_NO_FRAME"},
+        {EDGETAM_ERR_TOO_MANY_OBJECTS, -15, "EDGETAM_ERR_TOO_MANY_OBJECTS"},
+        {EDGETAM_ERR_BUFFER_TOO_SMALL, -16, "EDGETAM_ERR_BUFFER_TOO_SMALL"},
+        {EDGETAM_DROPPED, 1, "EDGETAM_DROPPED"},
     };
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         assert_int_equal((int)all[i].s, all[i].value); /* pinned ABI values */
@@ -41,7 +50,8 @@ static void test_status_strings(void **state)
         assert_int_equal(str[strlen(all[i].name)], ':');
     }
     assert_string_equal(edgetam_status_str((edgetam_status)12345), "unknown edgetam_status");
-    assert_string_equal(edgetam_status_str((edgetam_status)-9), "unknown edgetam_status");
+    assert_string_equal(edgetam_status_str((edgetam_status)-17), "unknown edgetam_status");
+    assert_string_equal(edgetam_status_str((edgetam_status)2), "unknown edgetam_status");
 }
 
 static void test_defaults(void **state)

@@ -1,0 +1,135 @@
+"""The metadata of an edgetam bundle (shim/BUNDLE.md, "Metadata").
+
+Shared by every exporter (the stand-in generator, a future exporter of the real model): it formats
+`edgetam_bundle.txt` from a dict, checks it the way the library will, and hands it to
+`torch.jit.save(..., _extra_files=extra_files(meta))`. No torch import here.
+"""
+
+FORMAT = "edgetam-bundle"
+FORMAT_VERSION = 1
+FILE_NAME = "edgetam_bundle.txt"
+
+# Every key is required; this is also the order they are written in.
+KEYS = (
+    "format",
+    "format_version",
+    "model",
+    "image_size",
+    "hidden_dim",
+    "memory_dim",
+    "high_res_dim0",
+    "high_res_dim1",
+    "memory_tokens",
+    "num_maskmem",
+    "max_obj_ptrs",
+    "multimask_output_in_sam",
+    "multimask_output_for_tracking",
+    "multimask_min_pt_num",
+    "multimask_max_pt_num",
+    "sigmoid_scale_for_mem_enc",
+    "sigmoid_bias_for_mem_enc",
+    "pixel_mean",
+    "pixel_std",
+)
+
+_POSITIVE_INTS = ("image_size", "hidden_dim", "memory_dim", "high_res_dim0", "high_res_dim1",
+                  "memory_tokens", "num_maskmem", "max_obj_ptrs")
+_FLAGS = ("multimask_output_in_sam", "multimask_output_for_tracking")
+_NONNEG_INTS = ("multimask_min_pt_num", "multimask_max_pt_num")
+_FLOATS = ("sigmoid_scale_for_mem_enc", "sigmoid_bias_for_mem_enc")
+_TRIPLES = ("pixel_mean", "pixel_std")
+
+
+def _fmt_float(x):
+    x = float(x)
+    if x == int(x) and abs(x) < 1e15:
+        return str(int(x))
+    return repr(x)  # shortest round-trip form, e.g. 0.485
+
+
+def _fmt_value(key, value):
+    if key in _TRIPLES:
+        vals = [float(v) for v in value]
+        if len(vals) != 3:
+            raise ValueError("bundle metadata %s: expected 3 values, got %d" % (key, len(vals)))
+        return ",".join(_fmt_float(v) for v in vals)
+    if key in _FLOATS:
+        return _fmt_float(value)
+    if key in _POSITIVE_INTS or key in _FLAGS or key in _NONNEG_INTS or key == "format_version":
+        if isinstance(value, bool):
+            value = int(value)
+        if int(value) != value:
+            raise ValueError("bundle metadata %s: %r is not an integer" % (key, value))
+        return str(int(value))
+    return str(value)
+
+
+def check_bundle_meta(meta):
+    """Raises ValueError naming the key if `meta` breaks a rule of BUNDLE.md."""
+    missing = [k for k in KEYS if k not in meta]
+    if missing:
+        raise ValueError("bundle metadata: missing key(s) %s" % ", ".join(missing))
+    unknown = [k for k in meta if k not in KEYS]
+    if unknown:
+        raise ValueError("bundle metadata: unknown key(s) %s" % ", ".join(sorted(unknown)))
+    if meta["format"] != FORMAT:
+        raise ValueError("bundle metadata format: must be %s" % FORMAT)
+    if int(meta["format_version"]) != FORMAT_VERSION:
+        raise ValueError("bundle metadata format_version: must be %d" % FORMAT_VERSION)
+    model = str(meta["model"])
+    if not model or "\n" in model or "\r" in model or not model.isascii():
+        raise ValueError("bundle metadata model: must be one line of ASCII text")
+    for k in _POSITIVE_INTS:
+        if int(meta[k]) <= 0:
+            raise ValueError("bundle metadata %s: must be positive" % k)
+    if int(meta["image_size"]) % 16:
+        raise ValueError("bundle metadata image_size: must be a multiple of 16")
+    if int(meta["hidden_dim"]) % int(meta["memory_dim"]):
+        raise ValueError("bundle metadata memory_dim: hidden_dim must be a multiple of it")
+    for k in _FLAGS:
+        if int(meta[k]) not in (0, 1):
+            raise ValueError("bundle metadata %s: must be 0 or 1" % k)
+    for k in _NONNEG_INTS:
+        if int(meta[k]) < 0:
+            raise ValueError("bundle metadata %s: must be >= 0" % k)
+    if int(meta["multimask_min_pt_num"]) > int(meta["multimask_max_pt_num"]):
+        raise ValueError("bundle metadata multimask_min_pt_num: larger than multimask_max_pt_num")
+    if min(float(v) for v in meta["pixel_std"]) <= 0:
+        raise ValueError("bundle metadata pixel_std: must be positive")
+    for k in KEYS:
+        _fmt_value(k, meta[k])  # raises on malformed values
+
+
+def format_bundle_meta(meta, comment=None):
+    """The text of edgetam_bundle.txt for `meta` (a dict holding exactly KEYS; pixel_mean and
+    pixel_std are sequences of 3 floats). `comment` (optional, may span lines) is written first as
+    `#` lines."""
+    check_bundle_meta(meta)
+    lines = []
+    if comment:
+        lines += ["# " + line if line else "#" for line in str(comment).splitlines()]
+    lines += ["%s=%s" % (k, _fmt_value(k, meta[k])) for k in KEYS]
+    text = "\n".join(lines) + "\n"
+    text.encode("ascii")  # the format is ASCII
+    return text
+
+
+def extra_files(meta, comment=None):
+    """`_extra_files` for torch.jit.save: {"edgetam_bundle.txt": text}."""
+    return {FILE_NAME: format_bundle_meta(meta, comment)}
+
+
+def parse_bundle_meta(text):
+    """Inverse of format_bundle_meta, for checks and tests: dict of key -> str value."""
+    if isinstance(text, bytes):
+        text = text.decode("ascii")
+    out = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.partition("=")
+        if not sep:
+            raise ValueError("bundle metadata: line without '=': %r" % line)
+        out[key.strip()] = value.strip()
+    return out

@@ -1,0 +1,41 @@
+/* Low-res mask logits -> what callers get: hole filling (the video predictor's
+ * fill_holes_in_mask_scores, which the official code skips on CPU) and the frame-size
+ * mask / probabilities / box / area (bilinear upsampling as F.interpolate, align_corners=False). */
+#ifndef EDGETAM_POSTPROCESS_H
+#define EDGETAM_POSTPROCESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "edgetam.h"
+
+/* Background pixels (<= 0) in 8-connected components of at most max_area pixels become 0.1.
+ * `scratch` holds 2 * side * side int32. max_area <= 0 does nothing. */
+void fill_holes(float *logits, int32_t side, int32_t max_area, int32_t *scratch);
+
+/* Per output column/row: the two source indices and the weight of the second
+ * (PyTorch's upsample_bilinear2d with align_corners=False and no scale factor). */
+typedef struct upsample_axis {
+    int32_t *i0, *i1;
+    float *w1;
+} upsample_axis;
+
+typedef struct upsample_plan {
+    int32_t in_side, out_w, out_h;
+    upsample_axis x, y;
+} upsample_plan;
+
+/* (Re)builds the plan for a new frame size; allocates only when the size changes.
+ * Returns EDGETAM_OK or EDGETAM_ERR_OUT_OF_MEMORY (plan left empty). */
+edgetam_status upsample_plan_update(upsample_plan *plan, int32_t in_side, int32_t out_w,
+                                    int32_t out_h);
+void upsample_plan_free(upsample_plan *plan);
+
+/* The bilinear value of `low` (in_side x in_side) at frame pixel (x, y). */
+float upsample_at(const upsample_plan *plan, const float *low, int32_t x, int32_t y);
+
+/* Fills the caller's optional mask / probability / low_res_logits buffers of `r` from the
+ * low-res logits, and r->box / r->area from the frame-size mask. */
+void write_object_result(const upsample_plan *plan, const float *low, edgetam_object_result *r);
+
+#endif
