@@ -1,11 +1,14 @@
 #!/bin/sh
 # Installs everything edgetam needs to build, test and benchmark on Debian 12, with apt.
 #   build:      build-essential (C compiler, libc headers, make), cmake, pkg-config
+#   model:      libtorch-dev (runs the model bundle; 1.13 on Debian 12), libopenblas0-pthread
+#               (without it libtorch's matrix products fall back to reference BLAS, ~8x slower),
+#               python3-torch (generates the stand-in bundle and the golden reference at build time)
 #   examples:   libyuv-dev (the benchmark's "full-size RGB first" comparison)
 #   tests:      libcmocka-dev; python3-pil + python3-numpy and opencv-doc (real photos) for the
 #               parity test against PIL, the official EdgeTAM preprocessing
 set -eu
-packages="build-essential cmake pkg-config libyuv-dev libcmocka-dev python3-pil python3-numpy opencv-doc"
+packages="build-essential cmake pkg-config libtorch-dev libopenblas0-pthread python3-torch libyuv-dev libcmocka-dev python3-pil python3-numpy opencv-doc"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -3,5 +3,6 @@
 #define EDGETAM_BENCH_H
 
 int bench_convert(int argc, char **argv);
+int bench_track(int argc, char **argv);
 
 #endif

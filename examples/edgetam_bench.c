@@ -1,4 +1,4 @@
-/* edgetam-bench: performance measurements printed as key=value lines (single-threaded). */
+/* edgetam-bench: performance measurements printed as key=value lines. */
 #include <stdio.h>
 #include <string.h>
 
@@ -11,6 +11,10 @@ int main(int argc, char **argv)
         printf("edgetam_version=%s\n", edgetam_version_string());
         return bench_convert(argc - 2, argv + 2);
     }
-    fprintf(stderr, "usage: edgetam-bench convert [options]   (see edgetam-bench convert --help)\n");
+    if (argc >= 2 && !strcmp(argv[1], "track")) {
+        printf("edgetam_version=%s\n", edgetam_version_string());
+        return bench_track(argc - 2, argv + 2);
+    }
+    fprintf(stderr, "usage: edgetam-bench convert|track [options]\n");
     return 2;
 }

@@ -402,12 +402,18 @@ typedef struct edgetam_tracker_stats {
     uint64_t failed;                /* other non-OK returns */
     double last_ms[EDGETAM_STAGE_COUNT];  /* stage times of the last processed frame */
     double total_ms[EDGETAM_STAGE_COUNT]; /* summed over processed frames */
+    double last_model_ms;  /* of last_ms, the time spent inside model forwards */
+    double total_model_ms; /* of total_ms, the same */
 } edgetam_tracker_stats;
 
 /* Copies the counters; callable from any thread at any time, never blocks on a running frame
  * (stage times are those of the last completed frame). */
 EDGETAM_API edgetam_status edgetam_tracker_get_stats(const edgetam_tracker *tracker,
                                                      edgetam_tracker_stats *stats);
+
+/* How many allocations the library has made since the process started (all of them go through
+ * one internal allocator): a diagnostic for "no allocation per frame". Thread-safe. */
+EDGETAM_API uint64_t edgetam_allocation_count(void);
 
 /* Number of objects (0 for NULL). Waits for a running call. */
 EDGETAM_API int32_t edgetam_tracker_object_count(edgetam_tracker *tracker);

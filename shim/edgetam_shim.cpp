@@ -4,7 +4,7 @@
 #include "edgetam_shim.h"
 
 #include <ATen/Parallel.h>
-#include <torch/csrc/jit/runtime/graph_executor.h>
+#include <torch/csrc/jit/passes/tensorexpr_fuser.h>
 #include <torch/script.h>
 
 #include <cerrno>
@@ -415,6 +415,13 @@ void load(const char *path, int32_t num_threads, edgetam_shim **out, edgetam_bun
     s->info = parse_metadata(extra[kMetadataName]);
     check_methods(s->module);
     s->module.eval(); /* a bundle saved in training mode would otherwise run dropout etc. */
+    /* The TensorExpr fuser (CPU builds with LLVM, e.g. PyTorch's own libtorch) guards each fused
+     * group on exact input shapes, so every new n, p or P would bail out and re-profile and
+     * recompile (measured: TypeCheck guards such as Float(1,1,2) for P=1). Without fusion the
+     * profiling executor adds no shape guards: one optimisation per method during warm-up, then
+     * stable times for any shape (Debian's 1.13 has no LLVM, so this changes nothing there).
+     * Process-wide, like the thread count. */
+    torch::jit::setTensorExprFuserEnabled(false);
     int threads = num_threads > 0 ? num_threads : (int)std::thread::hardware_concurrency();
     at::set_num_threads(threads > 0 ? threads : 1);
     try {

@@ -25,15 +25,23 @@ Architecture (S = image size, H = S/16, LR = S/4; C = 32, Cm = 8, C0 = 8, C1 = 1
   dense prompt = conv stack on mask_input or a learned no-mask embedding; one two-way attention
   block + final token-to-image attention over [object-score token, IoU token, 4 mask tokens,
   sparse tokens]; upscaling by two transposed convs adding hr1 then hr0; a hypernetwork MLP per
-  mask token; sigmoid IoU head; object-score MLP head (plus a fixed read-out of the mean colour
-  under the first mask, so that presence depends on the pixels under the prompt/memory); pointer
-  MLP on the chosen mask token, mixed with no_obj_ptr when the score is <= 0.
+  mask token; sigmoid IoU head; object-score MLP head plus a fixed read-out of the colour in the
+  features, averaged under the first mask and (much more heavily) around the positive points; the
+  pointer MLP on the chosen mask token, mixed with no_obj_ptr when the score is <= 0.
 - decode_mask: antialiased downsample of mask*20-10; the pointer from the same heads on raw feat
-  with a learned 4x4/4 conv of the mask as mask prompt; score +-10 from whether any pixel is set.
+  with a learned 4x4/4 conv of the mask as mask prompt (mixed with no_obj_ptr by those heads' own
+  score, then again by whether any pixel is set, as SAM 2 does); score +-10 from whether any pixel
+  is set.
 - encode_memory: bilinear upsample to S, binarise or sigmoid, *20-10; mask downsampler (four
   2x2/2 convs) + 1x1 projection of feat; a ConvNeXt-style fuser block; 1x1 to Cm; no_obj embedding
   added when the score is <= 0; perceiver: 16 1D latents attend over all H*W tokens, 16 2D latents
   each over its (H/4 x W/4) window; LayerNorm; [1, 16 + 16, Cm], 1D first then 2D row-major.
+
+Behaviour, for writing tests: the object score is mostly the brightness of the normalised image
+(0.9 R + 1.8 G + 0.3 B of (x/255 - mean)/std) around the positive points, or under the first mask
+when there are none: a click on something bright (brighter than ImageNet's mean) gives an object,
+a click on something dark, or a dark frame while tracking, gives none (masks all -1024 and the
+no-object pointer). Masks are not meant to outline anything; they have both signs.
 """
 
 import argparse
@@ -47,8 +55,11 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import bundle_meta  # noqa: E402
+try:
+    import bundle_meta
+except ImportError:  # imported from elsewhere: bundle_meta lives next to this file
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import bundle_meta
 
 SEED = 20240613
 PIXEL_MEAN = (0.485, 0.456, 0.406)
@@ -538,7 +549,7 @@ def _init_weights(model: StandinEdgeTAM, seed: int) -> None:
         wc = model.colour.weight.view(model.hidden_dim, 3).double()
         model.colour_readout.copy_(torch.linalg.pinv(wc).float())
         # memory attention: memories should matter as much as the frame
-        model.ma_cross.out_proj.weight.mul_(4.0)
+        model.ma_cross.out_proj.weight.mul_(8.0)
         # presence = mostly "how bright is the image under the first mask" (normalised luma)
         model.score_colour.copy_(torch.tensor([0.9, 1.8, 0.3]))
         last = model.score_head.layers[-1]
@@ -582,12 +593,27 @@ def metadata(model: StandinEdgeTAM) -> dict:
     }
 
 
-def _reexec_with_fixed_hash_seed() -> None:
-    """TorchScript writes some class constants in set order, which follows Python's per-process
-    string hash seed; a fixed seed makes the saved file byte-for-byte reproducible."""
-    if os.environ.get("PYTHONHASHSEED") != "0":
-        env = dict(os.environ, PYTHONHASHSEED="0")
-        os.execve(sys.executable, [sys.executable, os.path.abspath(__file__)] + sys.argv[1:], env)
+_STABLE_NAME = "make_standin_bundle.py"
+
+
+def _reexec_reproducibly() -> None:
+    """Runs this script again so that the saved file is byte-for-byte reproducible: with a fixed
+    string hash seed (TorchScript writes some class constants in set order, which follows it), and
+    compiled under a fixed file name (TorchScript stores source ranges, with the file name, in the
+    archive's code/*.debug_pkl; the absolute path of the checkout would end up there)."""
+    if os.environ.get("PYTHONHASHSEED") == "0" and __file__ == _STABLE_NAME:
+        return
+    here = os.path.abspath(__file__)
+    boot = ("import linecache, os, sys\n"
+            "path = sys.argv[1]\n"
+            "src = open(path, encoding='utf-8').read()\n"
+            "linecache.cache[{n!r}] = (len(src), None, src.splitlines(True), {n!r})\n"
+            "sys.path.insert(0, os.path.dirname(path))\n"
+            "sys.argv = [path] + sys.argv[2:]\n"
+            "__file__ = {n!r}\n"
+            "exec(compile(src, {n!r}, 'exec'))\n").format(n=_STABLE_NAME)
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    os.execve(sys.executable, [sys.executable, "-c", boot, here] + sys.argv[1:], env)
 
 
 def main(argv=None) -> int:
@@ -617,5 +643,5 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    _reexec_with_fixed_hash_seed()
+    _reexec_reproducibly()
     sys.exit(main())

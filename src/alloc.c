@@ -23,4 +23,4 @@ void *edgetam__calloc(size_t n, size_t size)
 
 void edgetam__free(void *p) { free(p); }
 
-uint64_t edgetam__alloc_count(void) { return atomic_load_explicit(&g_alloc_count, memory_order_relaxed); }
+uint64_t edgetam_allocation_count(void) { return atomic_load_explicit(&g_alloc_count, memory_order_relaxed); }

@@ -6,11 +6,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "edgetam.h"
+
 /* 64-byte aligned, zero-filled; NULL on failure or on size overflow of n * size. */
 void *edgetam__calloc(size_t n, size_t size);
 void edgetam__free(void *p);
 
-/* Number of successful edgetam__calloc calls since the process started (relaxed atomic). */
-uint64_t edgetam__alloc_count(void);
+/* edgetam_allocation_count() (public, edgetam.h) counts the successful edgetam__calloc calls. */
 
 #endif

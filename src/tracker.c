@@ -53,6 +53,8 @@ struct edgetam_tracker {
     _Atomic uint64_t submitted, processed, dropped, failed;
     pthread_mutex_t stats_lock; /* guards the stage times only, never held during model work */
     double last_ms[EDGETAM_STAGE_COUNT], total_ms[EDGETAM_STAGE_COUNT];
+    double model_ms;                    /* model time of the call in progress */
+    double last_model_ms, total_model_ms;
     char error[256];
 };
 
@@ -174,9 +176,12 @@ edgetam_status edgetam_tracker_create(edgetam_model *model, const edgetam_tracke
 
 /* ---- model calls ------------------------------------------------------------------------- */
 
+/* Runs one model call, adding its duration to t->model_ms (what overhead is measured against). */
 #define SHIM_CALL(t, call)                                                                     \
     do {                                                                                       \
+        const double shim_t0_ = clock_ms();                                                    \
         edgetam_status shim_st_ = (call);                                                      \
+        (t)->model_ms += clock_ms() - shim_t0_;                                                \
         if (shim_st_ != EDGETAM_OK) return shim_st_;                                           \
     } while (0)
 
@@ -203,8 +208,9 @@ static edgetam_status attend(edgetam_tracker *t, const tracked_object *obj, cons
             memcpy(t->ptrs_in + (size_t)k * t->layout.ptr, t->cand_ptrs[t->ptr_choices[k]],
                    t->layout.ptr * sizeof(float));
     }
-    return edgetam_shim_attend_memory(m->shim, feat, t->memory_in, t->tpos, n, t->ptrs_in, p,
-                                      t->pix, t->error, sizeof t->error);
+    SHIM_CALL(t, edgetam_shim_attend_memory(m->shim, feat, t->memory_in, t->tpos, n, t->ptrs_in,
+                                            p, t->pix, t->error, sizeof t->error));
+    return EDGETAM_OK;
 }
 
 static float max_of(const float *v, int32_t n)
@@ -265,8 +271,9 @@ static edgetam_status run_frame(edgetam_tracker *t, int next, int consolidate,
         for (int32_t i = 0; i < t->n_objects; i++) {
             tracked_object *obj = t->objects[i];
             if (!obj->has_output) continue;
-            SHIM_CALL(t, encode_memory(t, t->feat[t->cur_set], obj->cur.pred,
-                                       obj->cur.object_score, 1, obj->consolidated));
+            const edgetam_status st = encode_memory(t, t->feat[t->cur_set], obj->cur.pred,
+                                                    obj->cur.object_score, 1, obj->consolidated);
+            if (st != EDGETAM_OK) return st;
         }
         add_ms(&ms[EDGETAM_STAGE_MEMORY_ENCODE], t0, &t0);
     }
@@ -278,12 +285,15 @@ static edgetam_status run_frame(edgetam_tracker *t, int next, int consolidate,
     const int multimask = multimask_for(&m->info, 0, 0);
     for (int32_t i = 0; i < t->n_objects; i++) {
         tracked_object *obj = t->objects[i];
-        SHIM_CALL(t, attend(t, obj, t->feat[next], 1, 1, consolidate, frame));
+        edgetam_status st = attend(t, obj, t->feat[next], 1, 1, consolidate, frame);
+        if (st != EDGETAM_OK) return st;
         add_ms(&ms[EDGETAM_STAGE_ATTEND], t0, &t0);
-        SHIM_CALL(t, decode_into_stage(t, obj, next, NULL, NULL, 0, NULL, multimask));
+        st = decode_into_stage(t, obj, next, NULL, NULL, 0, NULL, multimask);
+        if (st != EDGETAM_OK) return st;
         add_ms(&ms[EDGETAM_STAGE_DECODE], t0, &t0);
-        SHIM_CALL(t, encode_memory(t, t->feat[next], obj->stage.pred, obj->stage.object_score, 0,
-                                   obj->stage.memory));
+        st = encode_memory(t, t->feat[next], obj->stage.pred, obj->stage.object_score, 0,
+                           obj->stage.memory);
+        if (st != EDGETAM_OK) return st;
         add_ms(&ms[EDGETAM_STAGE_MEMORY_ENCODE], t0, &t0);
         fill_holes(obj->stage.pred, m->low_res_side, t->params.fill_hole_area, t->hole_scratch);
         add_ms(&ms[EDGETAM_STAGE_POSTPROCESS], t0, &t0);
@@ -298,6 +308,8 @@ static void record_stats(edgetam_tracker *t, const double ms[EDGETAM_STAGE_COUNT
         t->last_ms[s] = ms[s];
         t->total_ms[s] += ms[s];
     }
+    t->last_model_ms = t->model_ms;
+    t->total_model_ms += t->model_ms;
     pthread_mutex_unlock(&t->stats_lock);
 }
 
@@ -331,6 +343,7 @@ static edgetam_status track_locked(edgetam_tracker *t, const edgetam_frame *fram
                                    int32_t *count)
 {
     double ms[EDGETAM_STAGE_COUNT] = {0};
+    t->model_ms = 0.0;
     if (!frame) return fail(t, EDGETAM_ERR_INVALID_ARGUMENT, "frame is NULL");
     edgetam_status st = check_results(t, results, capacity, t->n_objects);
     if (st != EDGETAM_OK) return st;
@@ -453,9 +466,15 @@ static edgetam_status run_prompt(edgetam_tracker *t, tracked_object *obj, const 
             }
             mask_input = t->mask_input;
         }
-        SHIM_CALL(t, attend(t, obj, t->feat[set], !is_init, 0, 0, t->t));
-        SHIM_CALL(t, decode_into_stage(t, obj, set, coords, labels, *n, mask_input,
-                                       multimask_for(&m->info, is_init, *n)));
+        {
+        const edgetam_status st = attend(t, obj, t->feat[set], !is_init, 0, 0, t->t);
+        if (st != EDGETAM_OK) return st;
+    }
+        {
+        const edgetam_status st = decode_into_stage(t, obj, set, coords, labels, *n, mask_input,
+                                                    multimask_for(&m->info, is_init, *n));
+        if (st != EDGETAM_OK) return st;
+    }
     }
     fill_holes(obj->stage.pred, m->low_res_side, t->params.fill_hole_area, t->hole_scratch);
     return EDGETAM_OK;
@@ -561,6 +580,8 @@ edgetam_status edgetam_tracker_get_stats(const edgetam_tracker *tracker,
     pthread_mutex_lock(&t->stats_lock);
     memcpy(stats->last_ms, t->last_ms, sizeof t->last_ms);
     memcpy(stats->total_ms, t->total_ms, sizeof t->total_ms);
+    stats->last_model_ms = t->last_model_ms;
+    stats->total_model_ms = t->total_model_ms;
     pthread_mutex_unlock(&t->stats_lock);
     return EDGETAM_OK;
 }

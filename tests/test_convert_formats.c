@@ -296,15 +296,15 @@ static void test_no_allocation_per_frame(void **state)
     test_frame_init(&b, EDGETAM_FORMAT_BGRA, 320, 240, 0, 2);
     a.revoke_on_unlock = b.revoke_on_unlock = 0;
     assert_int_equal(edgetam_convert_frame(conv, &a.frame), EDGETAM_OK);
-    uint64_t before = edgetam__alloc_count();
+    uint64_t before = edgetam_allocation_count();
     for (int i = 0; i < 20; i++) assert_int_equal(edgetam_convert_frame(conv, &a.frame), EDGETAM_OK);
-    assert_int_equal(edgetam__alloc_count(), before);
+    assert_int_equal(edgetam_allocation_count(), before);
     /* a new geometry plans once, then is steady again */
     assert_int_equal(edgetam_convert_frame(conv, &b.frame), EDGETAM_OK);
-    uint64_t after_switch = edgetam__alloc_count();
+    uint64_t after_switch = edgetam_allocation_count();
     assert_true(after_switch > before);
     for (int i = 0; i < 5; i++) assert_int_equal(edgetam_convert_frame(conv, &b.frame), EDGETAM_OK);
-    assert_int_equal(edgetam__alloc_count(), after_switch);
+    assert_int_equal(edgetam_allocation_count(), after_switch);
     test_frame_free(&a);
     test_frame_free(&b);
     edgetam_converter_destroy(conv);

@@ -308,9 +308,9 @@ static void test_no_allocation_per_frame(void **state)
     assert_int_equal(click(t, 1, 60, 60, NULL), EDGETAM_OK);
     assert_int_equal(click(t, 2, 250, 200, NULL), EDGETAM_OK);
     assert_int_equal(track_seed(t, 21, rs, 2, NULL), EDGETAM_OK);
-    const uint64_t before = edgetam__alloc_count();
+    const uint64_t before = edgetam_allocation_count();
     for (uint32_t k = 22; k < 40; k++) assert_int_equal(track_seed(t, k, rs, 2, NULL), EDGETAM_OK);
-    assert_int_equal(edgetam__alloc_count(), before);
+    assert_int_equal(edgetam_allocation_count(), before);
     edgetam_tracker_destroy(t);
 }
 

@@ -1,0 +1,238 @@
+/* edgetam-bench track: the tracker per frame on a synthetic 720p NV12 camera stream, with the
+ * stand-in bundle unless --model is given. Reports stage medians, the share of time spent outside
+ * model forwards, allocations and RSS in steady state, the drop path's latency, and the same
+ * bundle driven by the Python reference loop (tests/golden_reference.py --time). */
+#define _DEFAULT_SOURCE /* usleep */
+#define _POSIX_C_SOURCE 200809L
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h> /* sysconf, usleep */
+
+#include "bench.h"
+#include "bench_util.h"
+#include "edgetam.h"
+
+#define CAM_W 1280
+#define CAM_H 720
+#define MAX_OBJECTS 16
+
+/* A moving textured scene in NV12: a few bright discs over a gradient. */
+typedef struct camera {
+    uint8_t *y, *uv;
+    edgetam_frame frame;
+} camera;
+
+static void camera_init(camera *c)
+{
+    c->y = malloc((size_t)CAM_W * CAM_H);
+    c->uv = malloc((size_t)CAM_W * CAM_H / 2);
+    c->frame = edgetam_frame_default();
+    c->frame.format = EDGETAM_FORMAT_NV12;
+    c->frame.width = CAM_W;
+    c->frame.height = CAM_H;
+    c->frame.planes.data[0] = c->y;
+    c->frame.planes.stride[0] = CAM_W;
+    c->frame.planes.data[1] = c->uv;
+    c->frame.planes.stride[1] = CAM_W;
+}
+
+static void camera_render(camera *c, int k)
+{
+    for (int y = 0; y < CAM_H; y++) {
+        for (int x = 0; x < CAM_W; x++) {
+            int v = (x + y) / 8 + ((x * 7 + y * 13) & 15);
+            for (int d = 0; d < 3; d++) {
+                const int cx = 300 + 350 * d + (k * (d + 2)) % 200, cy = 360 + (d - 1) * 150;
+                if ((x - cx) * (x - cx) + (y - cy) * (y - cy) < 80 * 80) v = 200 + d * 20;
+            }
+            c->y[(size_t)y * CAM_W + x] = (uint8_t)v;
+        }
+    }
+    for (size_t i = 0; i < (size_t)CAM_W * CAM_H / 2; i++) c->uv[i] = (uint8_t)(128 + (i % 7));
+}
+
+static double rss_mb(void)
+{
+    long pages = 0, resident = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (!f) return 0.0;
+    if (fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+    fclose(f);
+    return (double)resident * (double)sysconf(_SC_PAGESIZE) / (1024.0 * 1024.0);
+}
+
+/* Drop path: one thread keeps the tracker busy; the caller's calls must come back at once. */
+typedef struct busy_job {
+    edgetam_tracker *t;
+    camera *cam;
+    atomic_int stop;
+} busy_job;
+
+static void *keep_busy(void *arg)
+{
+    busy_job *j = arg;
+    while (!atomic_load(&j->stop)) edgetam_tracker_track(j->t, &j->cam->frame, NULL, 0, NULL);
+    return NULL;
+}
+
+static double busy_return_us_p99(edgetam_tracker *t, camera *cam, int calls)
+{
+    busy_job job = {t, cam, 0};
+    pthread_t th;
+    pthread_create(&th, NULL, keep_busy, &job);
+    double *us = malloc(sizeof(double) * (size_t)calls);
+    int n = 0;
+    camera other;
+    camera_init(&other);
+    for (int i = 0; i < calls * 20 && n < calls; i++) {
+        const double t0 = bench_now_ms();
+        const edgetam_status st = edgetam_tracker_track(t, &other.frame, NULL, 0, NULL);
+        const double t1 = bench_now_ms();
+        if (st == EDGETAM_DROPPED) us[n++] = (t1 - t0) * 1e3;
+        usleep(200);
+    }
+    atomic_store(&job.stop, 1);
+    pthread_join(th, NULL);
+    const double p99 = n ? bench_quantile(us, (size_t)n, 0.99) : -1.0;
+    free(us);
+    free(other.y);
+    free(other.uv);
+    return p99;
+}
+
+/* Median ms per frame of the Python reference loop on the same bundle (1 object), or -1. */
+static double python_frame_ms(const char *bundle)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 %s/tests/golden_reference.py --bundle '%s' --out /tmp/edgetam-bench-py"
+             " --time 2>/dev/null",
+             EDGETAM_SOURCE_DIR, bundle);
+    FILE *p = popen(cmd, "r");
+    if (!p) return -1.0;
+    char line[256];
+    double ms = -1.0;
+    while (fgets(line, sizeof line, p)) sscanf(line, "python_frame_ms_p50=%lf", &ms);
+    pclose(p);
+    return ms;
+}
+
+int bench_track(int argc, char **argv)
+{
+    const char *model_path = EDGETAM_STANDIN_BUNDLE;
+    int objects = 1, frames = 2000, threads = 0, python = 1;
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--model") && i + 1 < argc) model_path = argv[++i];
+        else if (!strcmp(argv[i], "--objects") && i + 1 < argc) objects = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--frames") && i + 1 < argc) frames = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--no-python")) python = 0;
+        else {
+            fprintf(stderr, "usage: edgetam-bench track [--model PATH] [--objects N] [--frames N]"
+                            " [--threads N] [--no-python]\n");
+            return 2;
+        }
+    }
+    if (objects < 1 || objects > MAX_OBJECTS || frames < 10) {
+        fprintf(stderr, "--objects must be 1..%d and --frames >= 10\n", MAX_OBJECTS);
+        return 2;
+    }
+    const double rss_start = rss_mb();
+    char err[512];
+    edgetam_model_params mp = edgetam_model_default_params();
+    mp.num_threads = threads;
+    edgetam_model *model = NULL;
+    if (edgetam_model_load(model_path, &mp, &model, err, sizeof err) != EDGETAM_OK) {
+        fprintf(stderr, "cannot load %s: %s\n", model_path, err);
+        return 1;
+    }
+    edgetam_tracker_params tp = edgetam_tracker_default_params();
+    tp.max_objects = MAX_OBJECTS;
+    edgetam_tracker *t = NULL;
+    edgetam_tracker_create(model, &tp, &t);
+    camera cam;
+    camera_init(&cam);
+    camera_render(&cam, 0);
+    edgetam_tracker_track(t, &cam.frame, NULL, 0, NULL);
+    for (int o = 0; o < objects; o++) {
+        edgetam_prompt p = edgetam_prompt_default();
+        const edgetam_point pt = {(float)(100 + (o * 211) % (CAM_W - 200)),
+                                  (float)(100 + (o * 137) % (CAM_H - 200)), 1};
+        p.points = &pt;
+        p.num_points = 1;
+        if (edgetam_tracker_add_prompt(t, o, &p, NULL) != EDGETAM_OK) {
+            fprintf(stderr, "prompt failed: %s\n", edgetam_tracker_last_error(t));
+            return 1;
+        }
+    }
+    static edgetam_object_result results[MAX_OBJECTS];
+    static uint8_t masks[MAX_OBJECTS][CAM_W * CAM_H];
+    for (int o = 0; o < objects; o++) {
+        memset(&results[o], 0, sizeof results[o]);
+        results[o].struct_size = sizeof results[o];
+        results[o].mask = masks[o];
+        results[o].mask_stride = CAM_W;
+    }
+    double *frame_ms = malloc(sizeof(double) * (size_t)frames);
+    double *model_ms = malloc(sizeof(double) * (size_t)frames);
+    double *stage_ms[EDGETAM_STAGE_COUNT];
+    for (int s = 0; s < EDGETAM_STAGE_COUNT; s++) stage_ms[s] = malloc(sizeof(double) * (size_t)frames);
+    const int warmup = 20 < frames / 10 ? 20 : frames / 10;
+    uint64_t allocs_before = 0;
+    double rss_warm = 0.0;
+    for (int k = 0; k < frames; k++) {
+        camera_render(&cam, k + 1); /* outside the timed call */
+        if (k == warmup) {
+            allocs_before = edgetam_allocation_count();
+            rss_warm = rss_mb();
+        }
+        const double t0 = bench_now_ms();
+        if (edgetam_tracker_track(t, &cam.frame, results, MAX_OBJECTS, NULL) != EDGETAM_OK) {
+            fprintf(stderr, "track failed: %s\n", edgetam_tracker_last_error(t));
+            return 1;
+        }
+        frame_ms[k] = bench_now_ms() - t0;
+        edgetam_tracker_stats st;
+        st.struct_size = sizeof st;
+        edgetam_tracker_get_stats(t, &st);
+        model_ms[k] = st.last_model_ms;
+        for (int s = 0; s < EDGETAM_STAGE_COUNT; s++) stage_ms[s][k] = st.last_ms[s];
+    }
+    const uint64_t allocs = edgetam_allocation_count() - allocs_before;
+    const double rss_end = rss_mb();
+    const int steady = frames - warmup;
+    double frame_sum = 0.0, model_sum = 0.0;
+    for (int k = warmup; k < frames; k++) {
+        frame_sum += frame_ms[k];
+        model_sum += model_ms[k];
+    }
+    static const char *names[EDGETAM_STAGE_COUNT] = {"convert", "encode", "attend",
+                                                     "decode", "memory_encode", "postprocess"};
+    printf("model=%s\nobjects=%d\nframes=%d\ncamera=%dx%d_nv12\ninput_size=%d\n", model_path,
+           objects, frames, CAM_W, CAM_H, edgetam_model_input_size(model));
+    for (int s = 0; s < EDGETAM_STAGE_COUNT; s++)
+        printf("%s_ms_p50=%.3f\n", names[s], bench_quantile(stage_ms[s] + warmup, (size_t)steady, 0.5));
+    printf("frame_ms_p50=%.3f\n", bench_quantile(frame_ms + warmup, (size_t)steady, 0.5));
+    printf("overhead_pct=%.2f\n", 100.0 * (frame_sum - model_sum) / frame_sum);
+    printf("lib_allocs_per_frame=%.3f\n", (double)allocs / (double)steady);
+    printf("rss_mb_start=%.1f\nrss_mb_warm=%.1f\nrss_mb_end=%.1f\n", rss_start, rss_warm, rss_end);
+    printf("busy_return_us_p99=%.2f\n", busy_return_us_p99(t, &cam, 2000));
+    if (python && objects == 1) {
+        const double py = python_frame_ms(model_path);
+        const double c_ms = bench_quantile(frame_ms + warmup, (size_t)steady, 0.5);
+        if (py > 0) printf("python_frame_ms_p50=%.3f\nratio_vs_python=%.3f\n", py, c_ms / py);
+        else printf("ratio_vs_python=unavailable\n");
+    }
+    for (int s = 0; s < EDGETAM_STAGE_COUNT; s++) free(stage_ms[s]);
+    free(frame_ms);
+    free(model_ms);
+    free(cam.y);
+    free(cam.uv);
+    edgetam_tracker_destroy(t);
+    edgetam_model_free(model);
+    return 0;
+}
