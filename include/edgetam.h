@@ -4,26 +4,42 @@
  * One header, read top to bottom. Everything public starts with `edgetam_` / `EDGETAM_`.
  *
  * ---------------------------------------------------------------------------------------------
- * Basic usage: turn a camera frame into the model's input tensor
+ * Basic usage: track an object through camera frames
  * ---------------------------------------------------------------------------------------------
  *
- *     edgetam_converter_params params = edgetam_converter_default_params();
- *     params.input_size = 1024;                       // the model's square input size S
- *     edgetam_converter *conv = NULL;
- *     if (edgetam_converter_create(&params, &conv) != EDGETAM_OK) { ... }
+ *     edgetam_model_params mp = edgetam_model_default_params();
+ *     edgetam_model *model = NULL;
+ *     char err[256];
+ *     if (edgetam_model_load("edgetam.bundle", &mp, &model, err, sizeof err) != EDGETAM_OK) { ... }
+ *     edgetam_tracker_params tp = edgetam_tracker_default_params();
+ *     edgetam_tracker *tracker = NULL;
+ *     edgetam_tracker_create(model, &tp, &tracker);
  *
  *     edgetam_frame frame = edgetam_frame_default();  // a *borrowed* view of the caller's pixels
  *     frame.format = EDGETAM_FORMAT_NV12;
  *     frame.width = 1920; frame.height = 1080;
  *     frame.planes.data[0] = y_plane;  frame.planes.stride[0] = y_stride;
  *     frame.planes.data[1] = uv_plane; frame.planes.stride[1] = uv_stride;
+ *     edgetam_tracker_track(tracker, &frame, NULL, 0, NULL);      // first frame: no objects yet
  *
- *     edgetam_status st = edgetam_convert_frame(conv, &frame);
- *     if (st != EDGETAM_OK) fprintf(stderr, "%s: %s\n", edgetam_status_str(st),
- *                                   edgetam_converter_last_error(conv));
- *     const float *chw = edgetam_converter_output(conv, NULL);  // 3 x S x S, RGB, normalised
+ *     edgetam_point click = {960, 540, 1};                         // "this is the object"
+ *     edgetam_prompt prompt = edgetam_prompt_default();
+ *     prompt.points = &click; prompt.num_points = 1;
+ *     edgetam_tracker_add_prompt(tracker, 1, &prompt, NULL);       // object id 1
  *
- *     edgetam_converter_destroy(conv);
+ *     edgetam_object_result r = {sizeof r};                        // caller-owned outputs
+ *     r.mask = my_mask; r.mask_stride = 1920;                      // 1920 x 1080 bytes
+ *     for (;;) {                                                   // every next frame
+ *         edgetam_status st = edgetam_tracker_track(tracker, &frame, &r, 1, NULL);
+ *         if (st == EDGETAM_DROPPED) continue;   // still busy with the previous frame
+ *         if (st != EDGETAM_OK) fprintf(stderr, "%s\n", edgetam_tracker_last_error(tracker));
+ *         // r.mask, r.box, r.area, r.present, r.iou now describe object 1 in this frame
+ *     }
+ *     edgetam_tracker_destroy(tracker);
+ *     edgetam_model_free(model);
+ *
+ * Lower level, the converter alone turns a frame into the model's input tensor
+ * (edgetam_converter_*, at the end of this header).
  *
  * ---------------------------------------------------------------------------------------------
  * The borrowing contract (why this library exists)
@@ -39,16 +55,23 @@
  * Threading
  * ---------------------------------------------------------------------------------------------
  * Functions that take no object (version, status strings, *_default*) are safe from any thread.
+ * A model is read-only after loading: any number of trackers on any threads may share it.
+ * A tracker serialises its own calls with a mutex. edgetam_tracker_track never waits: if another
+ * call is running on the same tracker it returns EDGETAM_DROPPED at once without touching the
+ * frame (drop-if-busy, for camera callbacks). Prompts, remove and reset wait for a running call.
+ * edgetam_tracker_get_stats never waits. Different trackers run fully in parallel.
  * An edgetam_converter is used by one thread at a time; distinct converters may be used
  * concurrently from different threads without any locking.
  *
  * ---------------------------------------------------------------------------------------------
  * Errors
  * ---------------------------------------------------------------------------------------------
- * Every fallible function returns an edgetam_status. EDGETAM_OK is 0, errors are negative, and
- * numeric values never change between releases. A failing call changes nothing the caller can
- * observe (in particular a converter's previous output stays intact) and stores a human-readable
- * message that the object owns (see edgetam_converter_last_error); the caller never frees it.
+ * Every fallible function returns an edgetam_status. EDGETAM_OK is 0, errors are negative, the one
+ * positive value (EDGETAM_DROPPED) is not an error, and numeric values never change between
+ * releases. A failing call changes nothing the caller can observe (a converter's previous output
+ * and a tracker's objects and memory stay exactly as they were) and stores a human-readable
+ * message that the object owns (edgetam_converter_last_error, edgetam_tracker_last_error); the
+ * caller never frees it.
  */
 #ifndef EDGETAM_H
 #define EDGETAM_H

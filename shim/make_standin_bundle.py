@@ -550,7 +550,8 @@ def _init_weights(model: StandinEdgeTAM, seed: int) -> None:
         model.colour_readout.copy_(torch.linalg.pinv(wc).float())
         # memory attention: memories should matter as much as the frame
         model.ma_cross.out_proj.weight.mul_(8.0)
-        # presence = mostly "how bright is the image under the first mask" (normalised luma)
+        # presence = mostly "how bright is the image around the positive points / under the first
+        # mask" (normalised luma)
         model.score_colour.copy_(torch.tensor([0.9, 1.8, 0.3]))
         last = model.score_head.layers[-1]
         last.weight.mul_(0.3)
