@@ -7,12 +7,15 @@
 #include <torch/csrc/jit/passes/tensorexpr_fuser.h>
 #include <torch/script.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <locale>
 #include <map>
+#include <memory>
 #include <new>
 #include <sstream>
 #include <stdexcept>
@@ -40,16 +43,18 @@ struct shim_error : std::runtime_error {
     throw shim_error(status, msg);
 }
 
-void set_err(char *err, size_t err_size, const std::string &msg)
+void set_err(char *err, size_t err_size, const char *msg)
 {
-    if (err && err_size) std::snprintf(err, err_size, "%s", msg.c_str());
+    if (err && err_size) std::snprintf(err, err_size, "%s", msg);
 }
 
-/* The CPU allocator reports exhaustion as a plain c10::Error in libtorch 1.13. */
-bool is_oom(const c10::Error &e)
+/* libtorch 1.13's CPU allocator reports exhaustion as a plain c10::Error, which TorchScript
+ * may rethrow as std::runtime_error: only the message tells. */
+bool is_oom(const std::exception &e)
 {
     return dynamic_cast<const c10::OutOfMemoryError *>(&e) ||
-           std::strstr(e.what_without_backtrace(), "DefaultCPUAllocator:") != nullptr;
+           std::strstr(e.what(), "DefaultCPUAllocator: can't allocate memory") ||
+           std::strstr(e.what(), "DefaultCPUAllocator: not enough memory");
 }
 
 /* The message of a torch exception. Errors raised inside TorchScript carry a multi-line
@@ -81,21 +86,14 @@ edgetam_status guarded(const char *what, edgetam_status fallback, char *err, siz
         } catch (const shim_error &e) {
             set_err(err, err_size, e.what());
             return e.status;
-        } catch (const c10::Error &e) {
-            if (is_oom(e)) {
-                set_err(err, err_size, std::string(what) + ": out of memory: " + torch_message(e));
-                return EDGETAM_ERR_OUT_OF_MEMORY;
-            }
-            set_err(err, err_size, std::string(what) + ": " + torch_message(e));
-            return fallback;
         } catch (const std::bad_alloc &) {
-            set_err(err, err_size, std::string(what) + ": out of memory");
+            set_err(err, err_size, (std::string(what) + ": out of memory").c_str());
             return EDGETAM_ERR_OUT_OF_MEMORY;
-        } catch (const std::exception &e) { /* TorchScript raises some as std::runtime_error */
-            set_err(err, err_size, std::string(what) + ": " + torch_message(e));
-            return fallback;
+        } catch (const std::exception &e) { /* c10::Error, or std::runtime_error from TorchScript */
+            set_err(err, err_size, (std::string(what) + ": " + torch_message(e)).c_str());
+            return is_oom(e) ? EDGETAM_ERR_OUT_OF_MEMORY : fallback;
         } catch (...) {
-            set_err(err, err_size, std::string(what) + ": unknown exception");
+            set_err(err, err_size, (std::string(what) + ": unknown exception").c_str());
             return fallback;
         }
     } catch (...) { /* building the message itself failed (bad_alloc) */
@@ -150,19 +148,24 @@ struct metadata {
                                              std::to_string(hi)));
         return (int32_t)x;
     }
+    /* `count` comma-separated floats; parsed in the classic locale (strtof would follow the
+     * host application's LC_NUMERIC). */
     void floats(const std::string &key, float *out, int count) const
     {
         const std::string &v = get(key);
-        const char *p = v.c_str();
-        for (int i = 0; i < count; i++) {
-            char *end = nullptr;
-            out[i] = std::strtof(p, &end);
-            bool sep_ok = (i + 1 < count) ? *end == ',' : *trim(end).c_str() == '\0';
-            if (end == p || !sep_ok || !std::isfinite(out[i]))
-                bad_key(key, "= '" + v + "' is not " + std::to_string(count) +
-                                 " comma-separated finite floats");
-            p = end + 1;
+        bool ok = std::count(v.begin(), v.end(), ',') == count - 1;
+        std::istringstream items(v);
+        std::string item;
+        for (int i = 0; ok && i < count; i++) {
+            std::getline(items, item, ',');
+            std::istringstream num(trim(item));
+            num.imbue(std::locale::classic());
+            ok = (num >> out[i]) && num.peek() == EOF && std::isfinite(out[i]);
         }
+        if (!ok)
+            bad_key(key, "= '" + v + "', expected " +
+                             (count == 1 ? std::string("a finite float")
+                                         : std::to_string(count) + " comma-separated floats"));
     }
 };
 
@@ -253,9 +256,8 @@ std::vector<at::Tensor> run(edgetam_shim *shim, const char *method,
     } catch (const std::bad_alloc &) {
         throw;
     } catch (const std::exception &e) { /* c10::Error, or std::runtime_error from TorchScript */
-        auto *c10e = dynamic_cast<const c10::Error *>(&e);
-        if (c10e && is_oom(*c10e)) throw;
-        fail(EDGETAM_ERR_INFERENCE, std::string(method) + ": " + torch_message(e));
+        fail(is_oom(e) ? EDGETAM_ERR_OUT_OF_MEMORY : EDGETAM_ERR_INFERENCE,
+             std::string(method) + ": " + torch_message(e));
     }
     std::vector<at::Tensor> res;
     if (n == 1 && out.isTensor()) {
@@ -407,8 +409,8 @@ void load(const char *path, int32_t num_threads, edgetam_shim **out, edgetam_bun
     torch::jit::ExtraFilesMap extra{{kMetadataName, ""}};
     try {
         s->module = torch::jit::load(path, torch::kCPU, extra);
-    } catch (const c10::Error &e) {
-        if (is_oom(e)) throw;
+    } catch (const std::exception &e) {
+        if (is_oom(e) || dynamic_cast<const std::bad_alloc *>(&e)) throw;
         fail(EDGETAM_ERR_MODEL_LOAD, std::string("cannot load bundle '") + path +
                                          "' as TorchScript: " + torch_message(e));
     }
@@ -427,22 +429,19 @@ void load(const char *path, int32_t num_threads, edgetam_shim **out, edgetam_bun
     try {
         warm_up(s.get());
     } catch (const shim_error &e) {
-        fail(EDGETAM_ERR_BAD_BUNDLE, std::string("bundle warm-up failed: ") + e.what());
-    } catch (const std::bad_alloc &) {
-        throw;
-    } catch (const c10::Error &e) {
-        if (is_oom(e)) throw;
-        fail(EDGETAM_ERR_BAD_BUNDLE, std::string("bundle warm-up failed: ") + torch_message(e));
-    } catch (const std::exception &e) {
-        fail(EDGETAM_ERR_BAD_BUNDLE, std::string("bundle warm-up failed: ") + torch_message(e));
+        bool oom = e.status == EDGETAM_ERR_OUT_OF_MEMORY;
+        fail(oom ? EDGETAM_ERR_OUT_OF_MEMORY : EDGETAM_ERR_BAD_BUNDLE,
+             std::string("bundle warm-up failed: ") + e.what());
     }
     *info = s->info;
     *out = s.release();
 }
 
+/* In the C entry points below, where `fn` names the function. */
 #define CHECK_ARG(cond)                                                                           \
     do {                                                                                          \
-        if (!(cond)) fail(EDGETAM_ERR_INVALID_ARGUMENT, "invalid argument: " #cond);              \
+        if (!(cond))                                                                              \
+            fail(EDGETAM_ERR_INVALID_ARGUMENT, std::string(fn) + ": invalid argument: " #cond);   \
     } while (0)
 
 } // namespace
@@ -455,7 +454,8 @@ edgetam_status edgetam_shim_load(const char *path, int32_t num_threads, edgetam_
                                  edgetam_bundle_info *info, char *err, size_t err_size)
 {
     if (out) *out = nullptr;
-    return guarded("load", EDGETAM_ERR_BAD_BUNDLE, err, err_size, [&] {
+    const char *fn = __func__;
+    return guarded(fn, EDGETAM_ERR_BAD_BUNDLE, err, err_size, [&] {
         CHECK_ARG(path && out && info);
         c10::InferenceMode guard;
         load(path, num_threads, out, info);
@@ -470,7 +470,8 @@ void edgetam_shim_free(edgetam_shim *shim)
 edgetam_status edgetam_shim_encode_image(edgetam_shim *shim, const float *image, float *hr0,
                                          float *hr1, float *feat, char *err, size_t err_size)
 {
-    return guarded("encode_image", EDGETAM_ERR_INFERENCE, err, err_size, [&] {
+    const char *fn = __func__;
+    return guarded(fn, EDGETAM_ERR_INFERENCE, err, err_size, [&] {
         CHECK_ARG(shim && image && hr0 && hr1 && feat);
         c10::InferenceMode guard;
         encode_image(shim, image, hr0, hr1, feat);
@@ -482,14 +483,15 @@ edgetam_status edgetam_shim_attend_memory(edgetam_shim *shim, const float *feat,
                                           int32_t n, const float *obj_ptrs, int32_t p, float *pix,
                                           char *err, size_t err_size)
 {
-    return guarded("attend_memory", EDGETAM_ERR_INFERENCE, err, err_size, [&] {
+    const char *fn = __func__;
+    return guarded(fn, EDGETAM_ERR_INFERENCE, err, err_size, [&] {
         CHECK_ARG(shim && feat && pix && n >= 0 && p >= 0 && (n > 0 || p == 0));
         CHECK_ARG((n == 0 || (memory && memory_tpos)) && (p == 0 || obj_ptrs));
         /* An out-of-range t_pos would index the bundle's tpos table from the end silently. */
         for (int32_t i = 0; i < n; i++)
             if (memory_tpos[i] < 0 || memory_tpos[i] >= shim->info.num_maskmem)
                 fail(EDGETAM_ERR_INVALID_ARGUMENT,
-                     "attend_memory: memory_tpos[" + std::to_string(i) + "] = " +
+                     std::string(fn) + ": memory_tpos[" + std::to_string(i) + "] = " +
                          std::to_string(memory_tpos[i]) + " is outside 0..num_maskmem-1");
         c10::InferenceMode guard;
         attend_memory(shim, feat, memory, memory_tpos, n, obj_ptrs, p, pix);
@@ -503,7 +505,8 @@ edgetam_status edgetam_shim_decode(edgetam_shim *shim, const float *pix, const f
                                    float *ious, float *best, float *obj_ptr, float *object_score,
                                    char *err, size_t err_size)
 {
-    return guarded("decode", EDGETAM_ERR_INFERENCE, err, err_size, [&] {
+    const char *fn = __func__;
+    return guarded(fn, EDGETAM_ERR_INFERENCE, err, err_size, [&] {
         CHECK_ARG(shim && pix && hr0 && hr1 && num_points >= 0);
         CHECK_ARG(num_points == 0 || (point_coords && point_labels));
         CHECK_ARG(masks && ious && best && obj_ptr && object_score);
@@ -518,7 +521,8 @@ edgetam_status edgetam_shim_decode_mask(edgetam_shim *shim, const float *feat, c
                                         float *obj_ptr, float *object_score, char *err,
                                         size_t err_size)
 {
-    return guarded("decode_mask", EDGETAM_ERR_INFERENCE, err, err_size, [&] {
+    const char *fn = __func__;
+    return guarded(fn, EDGETAM_ERR_INFERENCE, err, err_size, [&] {
         CHECK_ARG(shim && feat && hr0 && hr1 && mask && best && obj_ptr && object_score);
         c10::InferenceMode guard;
         decode_mask(shim, feat, hr0, hr1, mask, best, obj_ptr, object_score);
@@ -529,7 +533,8 @@ edgetam_status edgetam_shim_encode_memory(edgetam_shim *shim, const float *feat,
                                           float object_score, int binarize, float *memory,
                                           char *err, size_t err_size)
 {
-    return guarded("encode_memory", EDGETAM_ERR_INFERENCE, err, err_size, [&] {
+    const char *fn = __func__;
+    return guarded(fn, EDGETAM_ERR_INFERENCE, err, err_size, [&] {
         CHECK_ARG(shim && feat && best && memory);
         c10::InferenceMode guard;
         encode_memory(shim, feat, best, object_score, binarize != 0, memory);
