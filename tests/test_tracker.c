@@ -1,6 +1,6 @@
 /* The tracker's contract with the stand-in bundle: load errors, prompt validation, drop-if-busy,
  * failures leaving state intact, no per-frame allocation, trackers sharing a model across threads.
- * Usage: test_tracker BUNDLE */
+ * Usage: test_tracker BUNDLE BAD_BUNDLE_DIR */
 #define _POSIX_C_SOURCE 200809L /* mkstemp, unlink, pthreads under -std=c11 */
 #include <pthread.h>
 #include <setjmp.h>
@@ -21,7 +21,7 @@
 #define W 320
 #define H 240
 
-static const char *bundle_path;
+static const char *bundle_path, *bad_dir;
 static edgetam_model *model;
 
 static int setup_model(void **state)
@@ -124,6 +124,32 @@ static void test_load_errors(void **state)
     mp.struct_size = 1;
     assert_int_equal(edgetam_model_load(bundle_path, &mp, &m, NULL, 0), EDGETAM_ERR_ABI_MISMATCH);
     edgetam_model_free(NULL);
+}
+
+/* Bundles that break one rule each (tests/make_bad_bundles.py): the status and a message naming
+ * what is wrong. */
+static void test_bad_bundles(void **state)
+{
+    (void)state;
+    static const struct { const char *file; edgetam_status st; const char *needle; } cases[] = {
+        {"missing_key.edgetam", EDGETAM_ERR_BAD_BUNDLE, "memory_tokens"},
+        {"bad_version.edgetam", EDGETAM_ERR_BAD_BUNDLE, "format_version"},
+        {"other_normalisation.edgetam", EDGETAM_ERR_BAD_BUNDLE, "pixel_mean"},
+        {"missing_method.edgetam", EDGETAM_ERR_BAD_BUNDLE, "attend_memory"},
+        {"wrong_shape.edgetam", EDGETAM_ERR_BAD_BUNDLE, "attend_memory"},
+        {"raises.edgetam", EDGETAM_ERR_BAD_BUNDLE, "refuses to attend"},
+    };
+    edgetam_model_params mp = edgetam_model_default_params();
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char path[1024], err[512];
+        snprintf(path, sizeof path, "%s/%s", bad_dir, cases[i].file);
+        edgetam_model *m = NULL;
+        const edgetam_status st = edgetam_model_load(path, &mp, &m, err, sizeof err);
+        if (st != cases[i].st || !strstr(err, cases[i].needle))
+            fail_msg("%s: got %s \"%s\", expected %s naming %s", cases[i].file,
+                     edgetam_status_str(st), err, edgetam_status_str(cases[i].st), cases[i].needle);
+        assert_null(m);
+    }
 }
 
 static void test_tracker_params(void **state)
@@ -432,13 +458,15 @@ static void test_trackers_share_a_model_across_threads(void **state)
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s BUNDLE\n", argv[0]);
+    if (argc != 3) {
+        fprintf(stderr, "usage: %s BUNDLE BAD_BUNDLE_DIR\n", argv[0]);
         return 2;
     }
     bundle_path = argv[1];
+    bad_dir = argv[2];
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_load_errors),
+        cmocka_unit_test(test_bad_bundles),
         cmocka_unit_test(test_tracker_params),
         cmocka_unit_test(test_prompt_validation),
         cmocka_unit_test(test_objects_results_and_limits),

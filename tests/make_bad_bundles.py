@@ -1,0 +1,91 @@
+"""Writes broken variants of a good bundle, one per load-time check, for tests/test_tracker.c.
+
+    /usr/bin/python3 tests/make_bad_bundles.py GOOD_BUNDLE OUT_DIR
+
+Each file breaks exactly one rule of shim/BUNDLE.md: a missing metadata key, an unknown format
+version, pixel normalisation the library does not use, a missing method, a method whose output has
+the wrong shape, a method that raises.
+"""
+import os
+import sys
+from typing import Tuple
+
+import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "shim"))
+import bundle_meta  # noqa: E402
+
+
+class Delegate(torch.nn.Module):
+    """Forwards four methods to the good bundle; subclasses add or break the fifth."""
+
+    def __init__(self, good):
+        super().__init__()
+        self.good = good
+
+    @torch.jit.export
+    def encode_image(self, image: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        return self.good.encode_image(image)
+
+    @torch.jit.export
+    def decode(self, pix: torch.Tensor, hr0: torch.Tensor, hr1: torch.Tensor, coords: torch.Tensor,
+               labels: torch.Tensor, mask_input: torch.Tensor, multimask: bool):
+        return self.good.decode(pix, hr0, hr1, coords, labels, mask_input, multimask)
+
+    @torch.jit.export
+    def decode_mask(self, feat: torch.Tensor, hr0: torch.Tensor, hr1: torch.Tensor,
+                    mask: torch.Tensor):
+        return self.good.decode_mask(feat, hr0, hr1, mask)
+
+    @torch.jit.export
+    def encode_memory(self, feat: torch.Tensor, best: torch.Tensor, score: torch.Tensor,
+                      binarize: bool) -> torch.Tensor:
+        return self.good.encode_memory(feat, best, score, binarize)
+
+
+class MissingAttend(Delegate):
+    pass
+
+
+class WrongShape(Delegate):
+    @torch.jit.export
+    def attend_memory(self, feat: torch.Tensor, memory: torch.Tensor, tpos: torch.Tensor,
+                      ptrs: torch.Tensor) -> torch.Tensor:
+        return self.good.attend_memory(feat, memory, tpos, ptrs)[:, :, 1:]
+
+
+class Raises(Delegate):
+    @torch.jit.export
+    def attend_memory(self, feat: torch.Tensor, memory: torch.Tensor, tpos: torch.Tensor,
+                      ptrs: torch.Tensor) -> torch.Tensor:
+        raise RuntimeError("this bundle refuses to attend")
+
+
+def main():
+    good_path, out = sys.argv[1], sys.argv[2]
+    os.makedirs(out, exist_ok=True)
+    files = {bundle_meta.FILE_NAME: ""}
+    good = torch.jit.load(good_path, _extra_files=files)
+    text = files[bundle_meta.FILE_NAME]
+    if isinstance(text, bytes):
+        text = text.decode()
+    lines = text.splitlines()
+
+    def save(name, module, meta_lines):
+        torch.jit.save(module, os.path.join(out, name),
+                       _extra_files={bundle_meta.FILE_NAME: "\n".join(meta_lines) + "\n"})
+
+    def edited(key, value):
+        return [l for l in lines if not l.startswith(key + "=")] + (
+            [] if value is None else ["%s=%s" % (key, value)])
+
+    save("missing_key.edgetam", good, edited("memory_tokens", None))
+    save("bad_version.edgetam", good, edited("format_version", 2))
+    save("other_normalisation.edgetam", good, edited("pixel_mean", "0.5,0.5,0.5"))
+    save("missing_method.edgetam", torch.jit.script(MissingAttend(good)), lines)
+    save("wrong_shape.edgetam", torch.jit.script(WrongShape(good)), lines)
+    save("raises.edgetam", torch.jit.script(Raises(good)), lines)
+
+
+if __name__ == "__main__":
+    main()
