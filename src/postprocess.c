@@ -90,43 +90,50 @@ edgetam_status upsample_plan_update(upsample_plan *plan, int32_t in_side, int32_
     return EDGETAM_OK;
 }
 
-/* Same operation order as PyTorch's CPU kernel: lerp along x on both rows, then along y. */
-static inline float row_value(const upsample_plan *p, const float *row, int32_t x)
-{
-    const float w1 = p->x.w1[x];
-    return (1.0f - w1) * row[p->x.i0[x]] + w1 * row[p->x.i1[x]];
-}
+static inline float lerp(float a, float b, float w1) { return (1.0f - w1) * a + w1 * b; }
 
 float upsample_at(const upsample_plan *p, const float *low, int32_t x, int32_t y)
 {
-    const float h1 = p->y.w1[y];
     const float *r0 = low + (size_t)p->y.i0[y] * p->in_side;
     const float *r1 = low + (size_t)p->y.i1[y] * p->in_side;
-    return (1.0f - h1) * row_value(p, r0, x) + h1 * row_value(p, r1, x);
+    const int32_t x0 = p->x.i0[x], x1 = p->x.i1[x];
+    const float h1 = p->y.w1[y];
+    return lerp(lerp(r0[x0], r1[x0], h1), lerp(r0[x1], r1[x1], h1), p->x.w1[x]);
 }
 
-void write_object_result(const upsample_plan *p, const float *low, edgetam_object_result *r)
+/* Row by row: blend the two source rows once (in_side values), then one lerp per output pixel.
+ * Linear interpolation in either order is the same function; only the float rounding differs
+ * from PyTorch's order, by a few ulp. `row` holds in_side floats. */
+void write_object_result(const upsample_plan *p, const float *low, float *row,
+                         edgetam_object_result *r)
 {
     int32_t x0 = p->out_w, y0 = p->out_h, x1 = 0, y1 = 0;
     int64_t area = 0;
     if (r->low_res_logits)
         memcpy(r->low_res_logits, low, (size_t)p->in_side * p->in_side * sizeof *low);
+    const int32_t *ix0 = p->x.i0, *ix1 = p->x.i1;
+    const float *wx = p->x.w1;
     for (int32_t y = 0; y < p->out_h; y++) {
+        const float *r0 = low + (size_t)p->y.i0[y] * p->in_side;
+        const float *r1 = low + (size_t)p->y.i1[y] * p->in_side;
+        const float h1 = p->y.w1[y];
+        for (int32_t i = 0; i < p->in_side; i++) row[i] = lerp(r0[i], r1[i], h1);
         uint8_t *mrow = r->mask ? r->mask + (size_t)y * r->mask_stride : NULL;
         float *prow = r->probability ? r->probability + (size_t)y * r->probability_stride : NULL;
-        int32_t row_first = -1, row_last = -1;
+        int32_t row_first = -1, row_last = -1, row_area = 0;
         for (int32_t x = 0; x < p->out_w; x++) {
-            const float v = upsample_at(p, low, x, y);
+            const float v = lerp(row[ix0[x]], row[ix1[x]], wx[x]);
             const int on = v > 0.0f;
             if (mrow) mrow[x] = on ? 255 : 0;
             if (prow) prow[x] = 1.0f / (1.0f + expf(-v));
             if (on) {
                 if (row_first < 0) row_first = x;
                 row_last = x;
-                area++;
+                row_area++;
             }
         }
         if (row_first >= 0) {
+            area += row_area;
             if (row_first < x0) x0 = row_first;
             if (row_last + 1 > x1) x1 = row_last + 1;
             if (y < y0) y0 = y;

@@ -35,7 +35,8 @@ void upsample_plan_free(upsample_plan *plan);
 float upsample_at(const upsample_plan *plan, const float *low, int32_t x, int32_t y);
 
 /* Fills the caller's optional mask / probability / low_res_logits buffers of `r` from the
- * low-res logits, and r->box / r->area from the frame-size mask. */
-void write_object_result(const upsample_plan *plan, const float *low, edgetam_object_result *r);
+ * low-res logits, and r->box / r->area from the frame-size mask. `row`: in_side floats of scratch. */
+void write_object_result(const upsample_plan *plan, const float *low, float *row,
+                         edgetam_object_result *r);
 
 #endif

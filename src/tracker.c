@@ -38,7 +38,7 @@ struct edgetam_tracker {
     int32_t n_objects;
 
     /* scratch for one model call at a time */
-    float *pix, *memory_in, *ptrs_in, *masks, *best, *mask_input, *memory_out;
+    float *pix, *memory_in, *ptrs_in, *masks, *best, *mask_input, *memory_out, *upsample_row;
     int64_t *tpos;
     float *mask_s, *mask_tmp; /* mask prompts: S*S and S*max(h) floats, allocated on use */
     size_t mask_tmp_size;
@@ -100,6 +100,7 @@ void edgetam_tracker_destroy(edgetam_tracker *t)
         edgetam__free(t->feat[i]);
     }
     void *bufs[] = {t->pix, t->memory_in, t->ptrs_in, t->masks, t->best, t->mask_input,
+                    t->upsample_row,
                     t->memory_out, t->tpos, t->mask_s, t->mask_tmp, t->hole_scratch, t->cands,
                     (void *)t->cand_mems, (void *)t->cand_ptrs, t->choices, t->ptr_choices};
     for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++) edgetam__free(bufs[i]);
@@ -159,6 +160,7 @@ edgetam_status edgetam_tracker_create(edgetam_model *model, const edgetam_tracke
          (t->masks = edgetam__calloc(3 * model->low_res, sizeof(float))) &&
          (t->best = edgetam__calloc(model->low_res, sizeof(float))) &&
          (t->mask_input = edgetam__calloc(model->low_res, sizeof(float))) &&
+         (t->upsample_row = edgetam__calloc((size_t)model->low_res_side, sizeof(float))) &&
          (t->memory_out = edgetam__calloc(model->memory, sizeof(float))) &&
          (t->hole_scratch = edgetam__calloc(2 * model->low_res, sizeof(int32_t))) &&
          (t->cands = edgetam__calloc(max_cands, sizeof *t->cands)) &&
@@ -335,7 +337,7 @@ static void write_result(edgetam_tracker *t, const tracked_object *obj, edgetam_
     r->iou = obj->cur.iou;
     r->object_score = obj->cur.object_score;
     r->present = obj->cur.object_score > 0.0f;
-    write_object_result(&t->plan, obj->cur.pred, r);
+    write_object_result(&t->plan, obj->cur.pred, t->upsample_row, r);
 }
 
 static edgetam_status track_locked(edgetam_tracker *t, const edgetam_frame *frame,

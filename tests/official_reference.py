@@ -50,6 +50,12 @@ How the official predictor is driven (the C library is live, the official one wo
             original method) and its `ious` output [B, M] is captured; the chosen mask is the
             argmax (multimask) or the only one, so iou = max over M. The captured best low-res
             mask is checked to equal the stored pred_masks.
+  - The official PerceiverResampler.forward_2d fails for more than one object at once
+    (`expand(B, ...).view(...)`, upstream facebookresearch/EdgeTAM issue #15), so while the
+    session runs that one method is wrapped to run per object (work_around_perceiver_batch_bug);
+    both wrappers are removed before the export.
+  - The official pointer window is min(num_frames, max_obj_ptrs_in_encoder) frames, the live
+    library's max_obj_ptrs: the same here, as only frames 0..N-1 exist (N = 8 <= 16).
   - fill_hole_area is set to 0 for the run: the official hole filling needs the sam2 CUDA
     extension (get_connected_components) and silently does nothing on CPU; the C test runs with
     --fill-hole-area 0 too.
@@ -100,8 +106,7 @@ def check_settings(p):
     want = [
         ("non_overlap_masks", False), ("non_overlap_masks_for_mem_enc", False),
         ("add_all_frames_to_correct_as_cond", False), ("memory_temporal_stride_for_eval", 1),
-        ("binarize_mask_from_pts_for_mem_enc", True), ("use_mask_input_as_output_without_sam",
-                                                        True),
+        ("binarize_mask_from_pts_for_mem_enc", True),
     ]
     bad = ["%s=%r (need %r)" % (k, getattr(p, k), v) for k, v in want if getattr(p, k) != v]
     if p.clear_non_cond_mem_around_input and p.clear_non_cond_mem_for_multi_obj:
@@ -324,6 +329,10 @@ def run_official(predictor, frames, ops, S):
                         notes.append("frame %d object %d: max |logit change| by the correction "
                                      "%.4g" % (k, r1.obj_id,
                                                float((r1.pred - r2.pred).abs().max())))
+    # take the instance wrappers off again: the exporter must see the official methods only
+    del predictor.__dict__["_forward_sam_heads"]
+    if perceiver_wrapped:
+        del predictor.spatial_perceiver.__dict__["forward_2d"]
     return records, notes
 
 

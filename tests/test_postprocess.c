@@ -96,7 +96,7 @@ static void test_result_mask_box_area_probability(void **state)
     assert_int_equal(upsample_plan_update(&plan, SIDE, 64, 32), EDGETAM_OK);
     enum { W = 64, H = 32, PAD = 3 };
     uint8_t mask[H * (W + PAD)];
-    float prob[H * (W + PAD)], lowcopy[SIDE * SIDE];
+    float prob[H * (W + PAD)], lowcopy[SIDE * SIDE], row[SIDE];
     memset(mask, 0x77, sizeof mask);
     edgetam_object_result r;
     memset(&r, 0, sizeof r);
@@ -105,7 +105,7 @@ static void test_result_mask_box_area_probability(void **state)
     r.probability = prob;
     r.probability_stride = W + PAD;
     r.low_res_logits = lowcopy;
-    write_object_result(&plan, low, &r);
+    write_object_result(&plan, low, row, &r);
     int64_t area = 0;
     int x0 = W, y0 = H, x1 = 0, y1 = 0;
     for (int y = 0; y < H; y++) {
@@ -133,7 +133,7 @@ static void test_result_mask_box_area_probability(void **state)
     assert_memory_equal(lowcopy, low, sizeof low);
 
     fill(low, -5.0f); /* an empty mask gives an empty box */
-    write_object_result(&plan, low, &r);
+    write_object_result(&plan, low, row, &r);
     assert_int_equal(r.area, 0);
     assert_int_equal(r.box.x1, 0);
     upsample_plan_free(&plan);
