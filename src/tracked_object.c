@@ -4,12 +4,12 @@
 
 #include "alloc.h"
 
-static int entry_alloc(memory_entry *e, const object_layout *lay)
+static int entry_alloc(memory_entry *e, const object_layout *lay, int with_memory, int with_ptr)
 {
     e->frame = -1;
-    e->memory = edgetam__calloc(lay->memory, sizeof *e->memory);
-    e->obj_ptr = edgetam__calloc(lay->ptr, sizeof *e->obj_ptr);
-    return e->memory && e->obj_ptr;
+    if (with_memory && !(e->memory = edgetam__calloc(lay->memory, sizeof *e->memory))) return 0;
+    if (with_ptr && !(e->obj_ptr = edgetam__calloc(lay->ptr, sizeof *e->obj_ptr))) return 0;
+    return 1;
 }
 
 static void entry_free(memory_entry *e)
@@ -40,8 +40,11 @@ void tracked_object_free(tracked_object *obj, const object_layout *lay)
         for (int32_t i = 0; i < lay->max_cond; i++) entry_free(&obj->cond[i]);
     if (obj->recent)
         for (int32_t i = 0; i < lay->ring; i++) entry_free(&obj->recent[i]);
+    if (obj->recent_memory)
+        for (int32_t i = 0; i < lay->memory_ring; i++) entry_free(&obj->recent_memory[i]);
     edgetam__free(obj->cond);
     edgetam__free(obj->recent);
+    edgetam__free(obj->recent_memory);
     output_free(&obj->cur);
     output_free(&obj->stage);
     edgetam__free(obj->consolidated);
@@ -56,9 +59,12 @@ tracked_object *tracked_object_new(const object_layout *lay, int32_t id, int64_t
     obj->created = created;
     obj->cond = edgetam__calloc((size_t)lay->max_cond, sizeof *obj->cond);
     obj->recent = edgetam__calloc((size_t)lay->ring, sizeof *obj->recent);
-    int ok = obj->cond && obj->recent;
-    for (int32_t i = 0; ok && i < lay->max_cond; i++) ok = entry_alloc(&obj->cond[i], lay);
-    for (int32_t i = 0; ok && i < lay->ring; i++) ok = entry_alloc(&obj->recent[i], lay);
+    obj->recent_memory = edgetam__calloc((size_t)lay->memory_ring, sizeof *obj->recent_memory);
+    int ok = obj->cond && obj->recent && obj->recent_memory;
+    for (int32_t i = 0; ok && i < lay->max_cond; i++) ok = entry_alloc(&obj->cond[i], lay, 1, 1);
+    for (int32_t i = 0; ok && i < lay->ring; i++) ok = entry_alloc(&obj->recent[i], lay, 0, 1);
+    for (int32_t i = 0; ok && i < lay->memory_ring; i++)
+        ok = entry_alloc(&obj->recent_memory[i], lay, 1, 0);
     ok = ok && output_alloc(&obj->cur, lay) && output_alloc(&obj->stage, lay);
     ok = ok && (obj->consolidated = edgetam__calloc(lay->memory, sizeof(uint16_t))) != NULL;
     if (!ok) {
@@ -94,8 +100,10 @@ int32_t tracked_object_candidates(const tracked_object *obj, const object_layout
         const memory_entry *e = &obj->recent[i];
         /* the current frame's slot still holds a frame `ring` back, which history drops */
         if (e->frame < 0 || (include_current && e->frame == current - lay->ring)) continue;
-        cands[n] = (memory_candidate){e->frame, 0, 1};
-        mems[n] = e->memory;
+        const memory_entry *m = &obj->recent_memory[e->frame % lay->memory_ring];
+        const int has_memory = m->frame == e->frame;
+        cands[n] = (memory_candidate){e->frame, 0, has_memory};
+        mems[n] = has_memory ? m->memory : NULL;
         ptrs[n++] = e->obj_ptr;
     }
     if (include_current && obj->has_output) {
@@ -120,12 +128,14 @@ static void swap_f32(float **a, float **b)
     *b = t;
 }
 
-/* Moves the current output's memory and pointer buffers into history entry `e`. */
-static void store_entry(memory_entry *e, frame_output *cur, int64_t frame)
+/* Moves the current output's memory and pointer buffers into history: one entry holding both, or
+ * a pointer entry and a memory entry. */
+static void store_entry(memory_entry *ptr_entry, memory_entry *mem_entry, frame_output *cur,
+                        int64_t frame)
 {
-    e->frame = frame;
-    swap_u16(&e->memory, &cur->memory);
-    swap_f32(&e->obj_ptr, &cur->obj_ptr);
+    ptr_entry->frame = mem_entry->frame = frame;
+    swap_f32(&ptr_entry->obj_ptr, &cur->obj_ptr);
+    swap_u16(&mem_entry->memory, &cur->memory);
 }
 
 void tracked_object_commit_track(tracked_object *obj, const object_layout *lay, int64_t current,
@@ -146,9 +156,11 @@ void tracked_object_commit_track(tracked_object *obj, const object_layout *lay, 
                 obj->cond[obj->n_cond - 1] = gone;
                 obj->n_cond--;
             }
-            store_entry(&obj->cond[obj->n_cond++], cur, current);
+            memory_entry *e = &obj->cond[obj->n_cond++];
+            store_entry(e, e, cur, current);
         } else {
-            store_entry(&obj->recent[current % lay->ring], cur, current);
+            store_entry(&obj->recent[current % lay->ring],
+                        &obj->recent_memory[current % lay->memory_ring], cur, current);
         }
     }
     /* the staged output becomes current; its old buffers become the next staging area */

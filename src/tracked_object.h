@@ -13,8 +13,8 @@
 
 typedef struct memory_entry {
     int64_t frame;    /* -1: empty */
-    uint16_t *memory; /* T*Cm bfloat16 */
-    float *obj_ptr;   /* C */
+    uint16_t *memory; /* T*Cm bfloat16 (NULL in the pointer ring) */
+    float *obj_ptr;   /* C (NULL in the memory ring) */
 } memory_entry;
 
 /* An object's output on one frame. */
@@ -32,7 +32,10 @@ typedef struct tracked_object {
     int64_t created;      /* frame of the first prompt */
     memory_entry *cond;   /* max_conditioning_frames entries, increasing frame */
     int32_t n_cond;
-    memory_entry *recent; /* ring of max_obj_ptrs entries, slot = frame % max_obj_ptrs */
+    /* recent (non-conditioning) frames: pointers of the last max_obj_ptrs frames and memories of
+     * the last num_maskmem frames, each ring indexed by frame modulo its size */
+    memory_entry *recent;
+    memory_entry *recent_memory;
     int has_output;       /* `cur` holds the output on the current frame */
     frame_output cur, stage;
     uint16_t *consolidated; /* memory re-encoded for the current frame, before commit */
@@ -43,7 +46,8 @@ typedef struct tracked_object {
 
 /* Sizes shared by every object of a tracker. */
 typedef struct object_layout {
-    int32_t max_cond, ring; /* ring = max_obj_ptrs */
+    int32_t max_cond;
+    int32_t ring, memory_ring; /* max_obj_ptrs, num_maskmem */
     size_t memory, ptr, pred; /* elements */
     memory_limits limits;
 } object_layout;

@@ -134,6 +134,7 @@ edgetam_status edgetam_tracker_create(edgetam_model *model, const edgetam_tracke
     object_layout *lay = &t->layout;
     lay->max_cond = params->max_conditioning_frames;
     lay->ring = in->max_obj_ptrs;
+    lay->memory_ring = in->num_maskmem;
     lay->memory = model->memory;
     lay->ptr = (size_t)in->hidden_dim;
     lay->pred = model->low_res;
