@@ -27,14 +27,18 @@ import argparse
 import math
 import os
 import struct
+import sys
 import time
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "shim"))
+import bundle_meta  # noqa: E402  (the metadata format, shared with every exporter)
+
 NUM_FRAMES = 15
-BUNDLE_META = "edgetam_bundle.txt"
+BUNDLE_META = bundle_meta.FILE_NAME
 INT_KEYS = ("format_version", "image_size", "hidden_dim", "memory_dim", "high_res_dim0",
             "high_res_dim1", "memory_tokens", "num_maskmem", "max_obj_ptrs",
             "multimask_output_in_sam", "multimask_output_for_tracking", "multimask_min_pt_num",
@@ -47,16 +51,7 @@ def load_bundle(path):
     extra = {BUNDLE_META: ""}
     module = torch.jit.load(path, map_location="cpu", _extra_files=extra)
     module.eval()
-    text = extra[BUNDLE_META]
-    if isinstance(text, bytes):
-        text = text.decode("ascii")
-    meta = {}
-    for line in text.splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        key, _, value = line.partition("=")
-        meta[key.strip()] = value.strip()
+    meta = bundle_meta.parse_bundle_meta(extra[BUNDLE_META])
     if meta.get("format") != "edgetam-bundle" or meta.get("format_version") != "1":
         raise SystemExit("%s: not an edgetam bundle of format version 1" % path)
     cfg = {k: int(meta[k]) for k in INT_KEYS}
