@@ -92,15 +92,6 @@ edgetam_status upsample_plan_update(upsample_plan *plan, int32_t in_side, int32_
 
 static inline float lerp(float a, float b, float w1) { return (1.0f - w1) * a + w1 * b; }
 
-float upsample_at(const upsample_plan *p, const float *low, int32_t x, int32_t y)
-{
-    const float *r0 = low + (size_t)p->y.i0[y] * p->in_side;
-    const float *r1 = low + (size_t)p->y.i1[y] * p->in_side;
-    const int32_t x0 = p->x.i0[x], x1 = p->x.i1[x];
-    const float h1 = p->y.w1[y];
-    return lerp(lerp(r0[x0], r1[x0], h1), lerp(r0[x1], r1[x1], h1), p->x.w1[x]);
-}
-
 /* Row by row: blend the two source rows once (in_side values), then one lerp per output pixel.
  * Linear interpolation in either order is the same function; only the float rounding differs
  * from PyTorch's order, by a few ulp. `row` holds in_side floats. */

@@ -31,9 +31,6 @@ edgetam_status upsample_plan_update(upsample_plan *plan, int32_t in_side, int32_
                                     int32_t out_h);
 void upsample_plan_free(upsample_plan *plan);
 
-/* The bilinear value of `low` (in_side x in_side) at frame pixel (x, y). */
-float upsample_at(const upsample_plan *plan, const float *low, int32_t x, int32_t y);
-
 /* Fills the caller's optional mask / probability / low_res_logits buffers of `r` from the
  * low-res logits, and r->box / r->area from the frame-size mask. `row`: in_side floats of scratch. */
 void write_object_result(const upsample_plan *plan, const float *low, float *row,

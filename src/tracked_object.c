@@ -143,10 +143,7 @@ void tracked_object_commit_track(tracked_object *obj, const object_layout *lay, 
 {
     if (obj->has_output) {
         frame_output *cur = &obj->cur;
-        if (use_consolidated) {
-            swap_u16(&cur->memory, &obj->consolidated);
-            cur->has_memory = 1;
-        }
+        if (use_consolidated) swap_u16(&cur->memory, &obj->consolidated);
         if (cur->is_conditioning) {
             const int32_t out = evicted_cond(obj, lay);
             if (out >= 0) { /* rotate the evicted entry's buffers to the end, then reuse them */
@@ -167,7 +164,6 @@ void tracked_object_commit_track(tracked_object *obj, const object_layout *lay, 
     frame_output spare = obj->cur;
     obj->cur = obj->stage;
     obj->stage = spare;
-    obj->cur.has_memory = 1;
     obj->cur.is_conditioning = 0;
     obj->has_output = 1;
     obj->n_points = 0;
@@ -179,7 +175,6 @@ void tracked_object_commit_prompt(tracked_object *obj, int is_conditioning, cons
     frame_output spare = obj->cur;
     obj->cur = obj->stage;
     obj->stage = spare;
-    obj->cur.has_memory = 0;
     obj->cur.is_conditioning = is_conditioning;
     obj->has_output = 1;
     memcpy(obj->points, points, (size_t)n_points * 2 * sizeof *points);

@@ -21,9 +21,8 @@ typedef struct memory_entry {
 typedef struct frame_output {
     float *pred;      /* LR*LR logits after hole filling */
     float *obj_ptr;   /* C */
-    uint16_t *memory; /* T*Cm bfloat16, valid if has_memory */
+    uint16_t *memory; /* T*Cm bfloat16; after a prompt, stale until the next track re-encodes it */
     float object_score, iou;
-    int has_memory;      /* 0: encoded at the next track (prompted frames) */
     int is_conditioning; /* becomes a conditioning entry, not a recent one */
 } frame_output;
 

@@ -38,7 +38,7 @@ struct edgetam_tracker {
     int32_t n_objects;
 
     /* scratch for one model call at a time */
-    float *pix, *memory_in, *ptrs_in, *masks, *best, *mask_input, *memory_out, *upsample_row;
+    float *pix, *memory_in, *ptrs_in, *masks, *mask_input, *memory_out, *upsample_row;
     int64_t *tpos;
     float *mask_s, *mask_tmp; /* mask prompts: S*S and S*max(h) floats, allocated on use */
     size_t mask_tmp_size;
@@ -99,7 +99,7 @@ void edgetam_tracker_destroy(edgetam_tracker *t)
         edgetam__free(t->hr1[i]);
         edgetam__free(t->feat[i]);
     }
-    void *bufs[] = {t->pix, t->memory_in, t->ptrs_in, t->masks, t->best, t->mask_input,
+    void *bufs[] = {t->pix, t->memory_in, t->ptrs_in, t->masks, t->mask_input,
                     t->upsample_row,
                     t->memory_out, t->tpos, t->mask_s, t->mask_tmp, t->hole_scratch, t->cands,
                     (void *)t->cand_mems, (void *)t->cand_ptrs, t->choices, t->ptr_choices};
@@ -159,7 +159,6 @@ edgetam_status edgetam_tracker_create(edgetam_model *model, const edgetam_tracke
          (t->tpos = edgetam__calloc(max_mem, sizeof(int64_t))) &&
          (t->ptrs_in = edgetam__calloc(max_ptrs * lay->ptr, sizeof(float))) &&
          (t->masks = edgetam__calloc(3 * model->low_res, sizeof(float))) &&
-         (t->best = edgetam__calloc(model->low_res, sizeof(float))) &&
          (t->mask_input = edgetam__calloc(model->low_res, sizeof(float))) &&
          (t->upsample_row = edgetam__calloc((size_t)model->low_res_side, sizeof(float))) &&
          (t->memory_out = edgetam__calloc(model->memory, sizeof(float))) &&

@@ -66,21 +66,30 @@ static double reference_at(const float *low, int in, int out_w, int out_h, int x
            ay * ((1 - ax) * low[y1 * in + x0] + ax * low[y1 * in + x1]);
 }
 
+/* Through the probability output: logits in [-2, 2], where sigmoid's slope (>= 0.105) turns the
+ * 1e-5 probability bound into a logit bound below 1e-4. */
 static void test_upsample_matches_reference(void **state)
 {
     (void)state;
-    float low[SIDE * SIDE];
+    float low[SIDE * SIDE], row[SIDE];
     srand(3);
-    for (int i = 0; i < SIDE * SIDE; i++) low[i] = (float)(rand() % 2001 - 1000) / 100.0f;
+    for (int i = 0; i < SIDE * SIDE; i++) low[i] = (float)(rand() % 401 - 200) / 100.0f;
     const int sizes[][2] = {{16, 16}, {37, 23}, {640, 360}, {7, 101}, {1, 1}};
     for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
         upsample_plan plan = {0};
         const int w = sizes[k][0], h = sizes[k][1];
         assert_int_equal(upsample_plan_update(&plan, SIDE, w, h), EDGETAM_OK);
+        float *prob = malloc(sizeof(float) * (size_t)w * (size_t)h);
+        edgetam_object_result r;
+        memset(&r, 0, sizeof r);
+        r.probability = prob;
+        r.probability_stride = (size_t)w;
+        write_object_result(&plan, low, row, &r);
         for (int y = 0; y < h; y++)
             for (int x = 0; x < w; x++)
-                assert_true(fabs(upsample_at(&plan, low, x, y) -
-                                 reference_at(low, SIDE, w, h, x, y)) < 1e-4);
+                assert_true(fabs(prob[y * w + x] -
+                                 1.0 / (1.0 + exp(-reference_at(low, SIDE, w, h, x, y)))) < 1e-5);
+        free(prob);
         upsample_plan_free(&plan);
     }
 }
