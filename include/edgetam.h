@@ -134,6 +134,8 @@ typedef enum edgetam_status {
     EDGETAM_ERR_NO_FRAME = -14,          /* a prompt before the tracker has seen any frame */
     EDGETAM_ERR_TOO_MANY_OBJECTS = -15,  /* max_objects reached */
     EDGETAM_ERR_BUFFER_TOO_SMALL = -16,  /* fewer result slots than objects */
+    EDGETAM_ERR_BAD_TIMESTAMP = -17,     /* a stream timestamp not greater than the previous one */
+    EDGETAM_ERR_QUEUE_FULL = -18,        /* too many prompts waiting for a stream's next frame */
     /* Not an error: the tracker was busy with another frame; this frame was not touched. */
     EDGETAM_DROPPED = 1
 } edgetam_status;
@@ -438,12 +440,166 @@ EDGETAM_API edgetam_status edgetam_tracker_get_stats(const edgetam_tracker *trac
  * one internal allocator): a diagnostic for "no allocation per frame". Thread-safe. */
 EDGETAM_API uint64_t edgetam_allocation_count(void);
 
+/* Where the library's own memory comes from (trackers, streams, converters, objects, results;
+ * the model runtime, libtorch, allocates through its own allocator). alloc returns `size` bytes
+ * aligned to `alignment` (a power of two; `size` is a multiple of it) or NULL, which the library
+ * reports as EDGETAM_ERR_OUT_OF_MEMORY and survives. free receives only pointers alloc returned,
+ * never NULL. Both may be called from any library thread, concurrently. */
+typedef struct edgetam_allocator {
+    void *(*alloc)(void *user_data, size_t size, size_t alignment);
+    void (*free)(void *user_data, void *ptr);
+    void *user_data; /* passed back untouched */
+} edgetam_allocator;
+
+/* Routes the library's allocations to `allocator` (copied; NULL restores aligned_alloc/free).
+ * Only while the library holds no memory, i.e. before the first object is created or after the
+ * last is freed: otherwise EDGETAM_ERR_INVALID_ARGUMENT and nothing changes (every block must go
+ * back to the allocator that made it). Not thread-safe: call it before using the library. */
+EDGETAM_API edgetam_status edgetam_set_allocator(const edgetam_allocator *allocator);
+
 /* Number of objects (0 for NULL). Waits for a running call. */
 EDGETAM_API int32_t edgetam_tracker_object_count(edgetam_tracker *tracker);
 
 /* Why the last failed call on this tracker failed ("" if none). Owned by the tracker, valid until
  * the next call on it; read it from the thread that got the error. Never NULL. */
 EDGETAM_API const char *edgetam_tracker_last_error(const edgetam_tracker *tracker);
+
+/* ---- Stream: live camera mode ------------------------------------------------------------- */
+
+/* A tracker driven by its own worker thread, for camera callbacks that must never block (what
+ * MediaPipe calls LIVE_STREAM mode):
+ *
+ *     static void on_result(const edgetam_stream_result *r, void *user_data)
+ *     {   // worker thread; r and everything it points to are valid only until this returns
+ *         for (int32_t i = 0; i < r->num_objects; i++) draw(r->objects[i].mask, r->timestamp);
+ *     }
+ *     edgetam_stream_params sp = edgetam_stream_default_params();
+ *     sp.on_result = on_result; sp.user_data = my_view;
+ *     edgetam_stream *stream = NULL;
+ *     edgetam_stream_create(model, &sp, &stream);
+ *     // camera thread, every frame (timestamps must increase, e.g. microseconds):
+ *     edgetam_stream_push(stream, &frame, timestamp_us);   // returns at once, buffer released
+ *     // UI thread, on a tap: applies to the next frame the worker processes
+ *     edgetam_stream_add_prompt(stream, 1, &prompt);
+ *     edgetam_stream_destroy(stream);                         // joins the worker
+ *
+ * Frames never queue up: the stream holds at most one frame waiting for the worker. */
+typedef struct edgetam_stream edgetam_stream;
+
+/* What push does when the worker is busy. Either way it returns at once. */
+typedef enum edgetam_stream_policy {
+    /* Drop the new frame without reading or locking it (EDGETAM_DROPPED). Default: the least work
+     * on the camera thread. */
+    EDGETAM_STREAM_DROP_NEW = 0,
+    /* Convert the new frame and let it replace the one waiting frame (which is counted as
+     * dropped_replaced): the worker always gets the freshest frame, at the cost of a conversion
+     * on the camera thread for every push. */
+    EDGETAM_STREAM_KEEP_LATEST = 1
+} edgetam_stream_policy;
+
+/* One processed frame, handed to the callback. Everything here, and every buffer it points to,
+ * is owned by the stream and valid ONLY DURING THE CALLBACK: copy what you keep. */
+typedef struct edgetam_stream_result {
+    uint32_t struct_size;          /* = sizeof(edgetam_stream_result) */
+    int64_t timestamp;             /* as given to edgetam_stream_push */
+    edgetam_status status;         /* EDGETAM_OK, or why this frame failed (then no objects):
+                                      tracking it (the objects' state is then as before it), or
+                                      allocating the result buffers */
+    const char *error;             /* "" or what failed: tracking, or the first failing prompt */
+    int32_t width, height;         /* of the frame */
+    int32_t num_objects;
+    const edgetam_object_result *objects; /* increasing id; mask / probability / low_res_logits
+                                      set as edgetam_stream_params asks, else NULL */
+    int32_t prompts_applied;       /* prompt / remove / reset calls applied to this frame */
+    edgetam_status prompt_status;  /* EDGETAM_OK, or the status of the first that failed */
+    double stage_ms[EDGETAM_STAGE_COUNT]; /* this frame's pipeline, conversion included */
+    double latency_ms;             /* from the start of its push to this callback */
+} edgetam_stream_result;
+
+/* Runs on the stream's worker thread, one frame at a time, never after edgetam_stream_destroy
+ * returned. It may call edgetam_stream_add_prompt / remove_object / reset / get_stats / push on
+ * its own stream, and edgetam_stream_destroy (the stream is then freed once the callback
+ * returns); it must not call edgetam_stream_flush. */
+typedef void (*edgetam_stream_callback)(const edgetam_stream_result *result, void *user_data);
+
+typedef struct edgetam_stream_params {
+    uint32_t struct_size;            /* = sizeof(edgetam_stream_params) */
+    edgetam_tracker_params tracker;  /* the stream's tracker; default edgetam_tracker_default_params */
+    edgetam_stream_policy policy;    /* default EDGETAM_STREAM_DROP_NEW */
+    edgetam_stream_callback on_result; /* may be NULL (then only stats report progress) */
+    void *user_data;                 /* passed to on_result untouched */
+    int32_t output_masks;            /* 1 (default): frame-size 0/255 masks in the results */
+    int32_t output_probability;      /* 1: frame-size probabilities too; default 0 */
+    int32_t output_low_res_logits;   /* 1: the (S/4)^2 logits too; default 0 */
+} edgetam_stream_params;
+
+/* Defaults as documented above. Returned by value; thread-safe. */
+EDGETAM_API edgetam_stream_params edgetam_stream_default_params(void);
+
+/* Creates a stream on `model` (which must outlive it) and starts its worker thread. On failure
+ * *out is NULL. `params` is only read during the call. */
+EDGETAM_API edgetam_status edgetam_stream_create(edgetam_model *model,
+                                                 const edgetam_stream_params *params,
+                                                 edgetam_stream **out);
+
+/* Stops the stream: a frame being processed finishes and its callback runs; a frame still
+ * waiting is discarded (counted in dropped_shutdown) and so are prompts not yet applied; the
+ * worker is joined; then everything is freed. No callback runs after this returns (when called
+ * from the callback itself, the stream is freed as soon as that callback returns). NULL is a
+ * no-op. No push or prompt call may be running on it from another thread. */
+EDGETAM_API void edgetam_stream_destroy(edgetam_stream *stream);
+
+/* Offers a frame, from any thread (typically the camera callback); never waits for the model.
+ * `timestamp` (any unit, e.g. microseconds) must be greater than that of every earlier push on
+ * this stream, accepted or dropped: otherwise EDGETAM_ERR_BAD_TIMESTAMP and the frame is not
+ * touched. If the worker is idle the frame is borrowed and converted on the calling thread
+ * (lock -> convert -> unlock, see the borrowing contract), handed to the worker, and EDGETAM_OK
+ * returned: the caller's buffer is already released. If the worker is busy: DROP_NEW returns
+ * EDGETAM_DROPPED without reading or locking the frame; KEEP_LATEST converts it and replaces the
+ * waiting frame, returning EDGETAM_OK. A push that arrives while another push is converting is
+ * dropped the same way. Frame errors (descriptor, lock) are returned here and change nothing but
+ * the timestamp. */
+EDGETAM_API edgetam_status edgetam_stream_push(edgetam_stream *stream, const edgetam_frame *frame,
+                                               int64_t timestamp);
+
+/* Queues a prompt for object `object_id`, from any thread, applied right after the next frame the
+ * worker tracks (its result then includes the object). Points, box and mask are in pixels of the
+ * latest frame pushed so far and are copied; nothing is kept. Checked now against that frame
+ * (EDGETAM_ERR_NO_FRAME before any, EDGETAM_ERR_BAD_PROMPT, ...) and again when applied (e.g. if
+ * the frame size changed), in which case the result's prompt_status says why. At most 16 calls
+ * wait at a time: then EDGETAM_ERR_QUEUE_FULL. */
+EDGETAM_API edgetam_status edgetam_stream_add_prompt(edgetam_stream *stream, int32_t object_id,
+                                                     const edgetam_prompt *prompt);
+
+/* Queues removing one object (EDGETAM_ERR_UNKNOWN_OBJECT then shows in prompt_status), or every
+ * object, for the next processed frame, like edgetam_stream_add_prompt. */
+EDGETAM_API edgetam_status edgetam_stream_remove_object(edgetam_stream *stream, int32_t object_id);
+EDGETAM_API edgetam_status edgetam_stream_reset(edgetam_stream *stream);
+
+/* Waits until no frame is waiting or being processed (and so its callback has returned). For
+ * tests and for draining before shutdown; not from the callback (EDGETAM_ERR_INVALID_ARGUMENT). */
+EDGETAM_API edgetam_status edgetam_stream_flush(edgetam_stream *stream);
+
+/* Counters since creation. Every push is exactly one of rejected, dropped_busy or converted;
+ * every converted frame ends as exactly one of processed, failed, dropped_replaced or
+ * dropped_shutdown (or is still in flight). */
+typedef struct edgetam_stream_stats {
+    uint32_t struct_size;       /* = sizeof(edgetam_stream_stats), set by the caller */
+    uint64_t submitted;         /* edgetam_stream_push calls */
+    uint64_t rejected;          /* pushes that returned an error (bad frame, timestamp, lock) */
+    uint64_t dropped_busy;      /* pushes dropped untouched because the worker was busy */
+    uint64_t converted;         /* frames converted and handed to the worker */
+    uint64_t dropped_replaced;  /* converted, then replaced by a newer frame (KEEP_LATEST) */
+    uint64_t dropped_shutdown;  /* converted, then discarded by edgetam_stream_destroy */
+    uint64_t processed;         /* delivered with status EDGETAM_OK */
+    uint64_t failed;            /* delivered with an error status */
+    double latency_ms_p50;      /* push to callback over every delivered frame; within 2% */
+    double latency_ms_p99;
+} edgetam_stream_stats;
+
+/* Copies the counters; any thread, any time, never waits for the model. */
+EDGETAM_API edgetam_status edgetam_stream_get_stats(const edgetam_stream *stream,
+                                                    edgetam_stream_stats *stats);
 
 #ifdef __cplusplus
 }

@@ -1,5 +1,6 @@
 /* The library's own allocations all go through here, so tests and benchmarks can count them
- * (steady-state conversion must allocate nothing) and later fault-inject them. */
+ * (steady-state tracking must allocate nothing) and callers can route or fault-inject them
+ * (edgetam_set_allocator). */
 #ifndef EDGETAM_ALLOC_H
 #define EDGETAM_ALLOC_H
 

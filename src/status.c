@@ -32,6 +32,8 @@ const char *edgetam_status_str(edgetam_status status)
     case EDGETAM_ERR_NO_FRAME: return "EDGETAM_ERR_NO_FRAME: no frame has been tracked yet";
     case EDGETAM_ERR_TOO_MANY_OBJECTS: return "EDGETAM_ERR_TOO_MANY_OBJECTS: the tracker holds max_objects objects";
     case EDGETAM_ERR_BUFFER_TOO_SMALL: return "EDGETAM_ERR_BUFFER_TOO_SMALL: fewer result slots than objects";
+    case EDGETAM_ERR_BAD_TIMESTAMP: return "EDGETAM_ERR_BAD_TIMESTAMP: timestamp not greater than the previous one";
+    case EDGETAM_ERR_QUEUE_FULL: return "EDGETAM_ERR_QUEUE_FULL: too many prompts waiting for the next frame";
     case EDGETAM_DROPPED: return "EDGETAM_DROPPED: busy with another frame; this frame was dropped untouched";
     }
     return "unknown edgetam_status";

@@ -15,6 +15,7 @@
 #include "postprocess.h"
 #include "prompt.h"
 #include "tracked_object.h"
+#include "tracker_internal.h"
 
 #define MAX_OBJECTS_LIMIT 64
 #define MAX_COND_LIMIT 16
@@ -110,8 +111,8 @@ void edgetam_tracker_destroy(edgetam_tracker *t)
     edgetam__free(t);
 }
 
-edgetam_status edgetam_tracker_create(edgetam_model *model, const edgetam_tracker_params *params,
-                                      edgetam_tracker **out)
+edgetam_status tracker_create(edgetam_model *model, const edgetam_tracker_params *params,
+                              int with_converter, edgetam_tracker **out)
 {
     if (out) *out = NULL;
     if (!model || !params || !out) return EDGETAM_ERR_INVALID_ARGUMENT;
@@ -144,9 +145,12 @@ edgetam_status edgetam_tracker_create(edgetam_model *model, const edgetam_tracke
     const size_t max_ptrs = (size_t)lay->max_cond + (size_t)in->max_obj_ptrs;
     const size_t max_cands = (size_t)lay->max_cond + (size_t)lay->ring + 1;
 
-    edgetam_converter_params cp = edgetam_converter_default_params();
-    cp.input_size = in->image_size;
-    edgetam_status st = edgetam_converter_create(&cp, &t->conv);
+    edgetam_status st = EDGETAM_OK;
+    if (with_converter) {
+        edgetam_converter_params cp = edgetam_converter_default_params();
+        cp.input_size = in->image_size;
+        st = edgetam_converter_create(&cp, &t->conv);
+    }
     int ok = st == EDGETAM_OK;
     for (int i = 0; ok && i < 2; i++) {
         ok = (t->hr0[i] = edgetam__calloc(model->hr0, sizeof(float))) &&
@@ -174,6 +178,12 @@ edgetam_status edgetam_tracker_create(edgetam_model *model, const edgetam_tracke
     }
     *out = t;
     return EDGETAM_OK;
+}
+
+edgetam_status edgetam_tracker_create(edgetam_model *model, const edgetam_tracker_params *params,
+                                      edgetam_tracker **out)
+{
+    return tracker_create(model, params, 1, out);
 }
 
 /* ---- model calls ------------------------------------------------------------------------- */
@@ -264,7 +274,7 @@ static void add_ms(double *acc, double since, double *now)
 }
 
 /* Steps 1-4 of docs/tracking.md into staging; nothing is committed here. */
-static edgetam_status run_frame(edgetam_tracker *t, int next, int consolidate,
+static edgetam_status run_frame(edgetam_tracker *t, const float *input, int next, int consolidate,
                                 double ms[EDGETAM_STAGE_COUNT])
 {
     const edgetam_model *m = t->model;
@@ -279,8 +289,7 @@ static edgetam_status run_frame(edgetam_tracker *t, int next, int consolidate,
         }
         add_ms(&ms[EDGETAM_STAGE_MEMORY_ENCODE], t0, &t0);
     }
-    SHIM_CALL(t, edgetam_shim_encode_image(m->shim, edgetam_converter_output(t->conv, NULL),
-                                           t->hr0[next], t->hr1[next], t->feat[next], t->error,
+    SHIM_CALL(t, edgetam_shim_encode_image(m->shim, input, t->hr0[next], t->hr1[next], t->feat[next], t->error,
                                            sizeof t->error));
     add_ms(&ms[EDGETAM_STAGE_ENCODE], t0, &t0);
     const int64_t frame = t->have_frame ? t->t + 1 : 0;
@@ -340,6 +349,40 @@ static void write_result(edgetam_tracker *t, const tracked_object *obj, edgetam_
     write_object_result(&t->plan, obj->cur.pred, t->upsample_row, r);
 }
 
+/* Tracks every object into a converted frame of w x h and commits; results are written apart. */
+static edgetam_status track_input_locked(edgetam_tracker *t, const float *input, int32_t w,
+                                         int32_t h, double ms[EDGETAM_STAGE_COUNT])
+{
+    if (upsample_plan_update(&t->plan, t->model->low_res_side, w, h) != EDGETAM_OK)
+        return fail(t, EDGETAM_ERR_OUT_OF_MEMORY, "out of memory for the %dx%d upsampling plan",
+                    (int)w, (int)h);
+    const int next = 1 - t->cur_set;
+    const int consolidate = t->have_frame && t->frame_prompted;
+    const edgetam_status st = run_frame(t, input, next, consolidate, ms);
+    if (st != EDGETAM_OK) return st; /* staging discarded: state as before */
+
+    /* commit */
+    for (int32_t i = 0; i < t->n_objects; i++)
+        tracked_object_commit_track(t->objects[i], &t->layout, t->t, consolidate);
+    t->t = t->have_frame ? t->t + 1 : 0;
+    t->have_frame = 1;
+    t->cur_set = next;
+    t->frame_prompted = 0;
+    t->frame_w = w;
+    t->frame_h = h;
+    return EDGETAM_OK;
+}
+
+/* Every object's current output into results[0..n_objects). */
+static void write_results_locked(edgetam_tracker *t, edgetam_object_result *results,
+                                 double ms[EDGETAM_STAGE_COUNT])
+{
+    double t0 = clock_ms();
+    for (int32_t i = 0; i < t->n_objects && results; i++)
+        write_result(t, t->objects[i], &results[i]);
+    add_ms(&ms[EDGETAM_STAGE_POSTPROCESS], t0, &t0);
+}
+
 static edgetam_status track_locked(edgetam_tracker *t, const edgetam_frame *frame,
                                    edgetam_object_result *results, int32_t capacity,
                                    int32_t *count)
@@ -354,33 +397,20 @@ static edgetam_status track_locked(edgetam_tracker *t, const edgetam_frame *fram
     st = edgetam_convert_frame(t->conv, frame); /* the caller's buffer is released here */
     if (st != EDGETAM_OK) return fail(t, st, "%s", edgetam_converter_last_error(t->conv));
     add_ms(&ms[EDGETAM_STAGE_CONVERT], t0, &t0);
-    if (upsample_plan_update(&t->plan, t->model->low_res_side, frame->width, frame->height) !=
-        EDGETAM_OK)
-        return fail(t, EDGETAM_ERR_OUT_OF_MEMORY, "out of memory for the %dx%d upsampling plan",
-                    (int)frame->width, (int)frame->height);
-
-    const int next = 1 - t->cur_set;
-    const int consolidate = t->have_frame && t->frame_prompted;
-    st = run_frame(t, next, consolidate, ms);
-    if (st != EDGETAM_OK) return st; /* staging discarded: state as before */
-
-    /* commit */
-    for (int32_t i = 0; i < t->n_objects; i++)
-        tracked_object_commit_track(t->objects[i], &t->layout, t->t, consolidate);
-    t->t = t->have_frame ? t->t + 1 : 0;
-    t->have_frame = 1;
-    t->cur_set = next;
-    t->frame_prompted = 0;
-    t->frame_w = frame->width;
-    t->frame_h = frame->height;
-
-    t0 = clock_ms();
-    for (int32_t i = 0; i < t->n_objects && results; i++)
-        write_result(t, t->objects[i], &results[i]);
-    add_ms(&ms[EDGETAM_STAGE_POSTPROCESS], t0, &t0);
+    st = track_input_locked(t, edgetam_converter_output(t->conv, NULL), frame->width,
+                            frame->height, ms);
+    if (st != EDGETAM_OK) return st;
+    write_results_locked(t, results, ms);
     if (count) *count = t->n_objects;
     record_stats(t, ms);
     return EDGETAM_OK;
+}
+
+/* Counts the call's outcome the way edgetam_tracker_track does. */
+static void count_outcome(edgetam_tracker *t, edgetam_status st)
+{
+    atomic_fetch_add_explicit(st == EDGETAM_OK ? &t->processed : &t->failed, 1,
+                              memory_order_relaxed);
 }
 
 edgetam_status edgetam_tracker_track(edgetam_tracker *t, const edgetam_frame *frame,
@@ -395,8 +425,34 @@ edgetam_status edgetam_tracker_track(edgetam_tracker *t, const edgetam_frame *fr
     }
     t->error[0] = '\0';
     const edgetam_status st = track_locked(t, frame, results, capacity, count);
-    atomic_fetch_add_explicit(st == EDGETAM_OK ? &t->processed : &t->failed, 1,
-                              memory_order_relaxed);
+    count_outcome(t, st);
+    pthread_mutex_unlock(&t->lock);
+    return st;
+}
+
+edgetam_status tracker_track_input(edgetam_tracker *t, const float *input, int32_t w, int32_t h,
+                                   double ms[EDGETAM_STAGE_COUNT])
+{
+    pthread_mutex_lock(&t->lock);
+    atomic_fetch_add_explicit(&t->submitted, 1, memory_order_relaxed);
+    t->error[0] = '\0';
+    t->model_ms = 0.0;
+    const edgetam_status st = track_input_locked(t, input, w, h, ms);
+    if (st == EDGETAM_OK) record_stats(t, ms);
+    count_outcome(t, st);
+    pthread_mutex_unlock(&t->lock);
+    return st;
+}
+
+edgetam_status tracker_results(edgetam_tracker *t, edgetam_object_result *results,
+                               int32_t capacity, int32_t *count, double ms[EDGETAM_STAGE_COUNT])
+{
+    pthread_mutex_lock(&t->lock);
+    edgetam_status st = check_results(t, results, capacity, t->n_objects);
+    if (st == EDGETAM_OK) {
+        write_results_locked(t, results, ms);
+        *count = t->n_objects;
+    }
     pthread_mutex_unlock(&t->lock);
     return st;
 }

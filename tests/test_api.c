@@ -39,6 +39,8 @@ static void test_status_strings(void **state)
         {EDGETAM_ERR_NO_FRAME, -14, "EDGETAM_ERR_NO_FRAME"},
         {EDGETAM_ERR_TOO_MANY_OBJECTS, -15, "EDGETAM_ERR_TOO_MANY_OBJECTS"},
         {EDGETAM_ERR_BUFFER_TOO_SMALL, -16, "EDGETAM_ERR_BUFFER_TOO_SMALL"},
+        {EDGETAM_ERR_BAD_TIMESTAMP, -17, "EDGETAM_ERR_BAD_TIMESTAMP"},
+        {EDGETAM_ERR_QUEUE_FULL, -18, "EDGETAM_ERR_QUEUE_FULL"},
         {EDGETAM_DROPPED, 1, "EDGETAM_DROPPED"},
     };
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
@@ -50,7 +52,7 @@ static void test_status_strings(void **state)
         assert_int_equal(str[strlen(all[i].name)], ':');
     }
     assert_string_equal(edgetam_status_str((edgetam_status)12345), "unknown edgetam_status");
-    assert_string_equal(edgetam_status_str((edgetam_status)-17), "unknown edgetam_status");
+    assert_string_equal(edgetam_status_str((edgetam_status)-19), "unknown edgetam_status");
     assert_string_equal(edgetam_status_str((edgetam_status)2), "unknown edgetam_status");
 }
 
