@@ -54,14 +54,26 @@
  * ---------------------------------------------------------------------------------------------
  * Threading
  * ---------------------------------------------------------------------------------------------
- * Functions that take no object (version, status strings, *_default*) are safe from any thread.
- * A model is read-only after loading: any number of trackers on any threads may share it.
- * A tracker serialises its own calls with a mutex. edgetam_tracker_track never waits: if another
- * call is running on the same tracker it returns EDGETAM_DROPPED at once without touching the
- * frame (drop-if-busy, for camera callbacks). Prompts, remove and reset wait for a running call.
- * edgetam_tracker_get_stats never waits. Different trackers run fully in parallel.
- * An edgetam_converter is used by one thread at a time; distinct converters may be used
- * concurrently from different threads without any locking.
+ * Any thread may call anything; what runs concurrently and what is serialised:
+ * - No object (version, status strings, *_default*, edgetam_allocation_count): any thread, any
+ *   time. edgetam_set_allocator is the exception: call it before anything else.
+ * - Model: read-only after loading; any number of trackers and streams on any threads share it.
+ *   edgetam_model_free only after all of them are destroyed.
+ * - Tracker: serialises its own calls with a mutex. edgetam_tracker_track never waits: if another
+ *   call is running on the same tracker it returns EDGETAM_DROPPED at once without touching the
+ *   frame (drop-if-busy, for camera callbacks). Prompts, remove, reset and object_count wait for a
+ *   running call. edgetam_tracker_get_stats never waits. edgetam_tracker_last_error is the text
+ *   of the last failed call on the tracker: read it on the thread that got the error.
+ * - Stream: owns one worker thread that runs every model call and every callback, one frame at a
+ *   time. push, add_prompt, remove_object, reset and get_stats may be called from any threads at
+ *   once and never wait for the model (a push converts its own frame on the calling thread when
+ *   accepted). flush waits for the worker. destroy must not race with other calls on the stream.
+ *   Callbacks run on the worker thread only, never after destroy returned.
+ * - Different trackers and streams run fully in parallel (each needs its own cores).
+ * - Converter: one thread at a time; distinct converters may be used concurrently.
+ * - Callbacks the caller gives (frame lock/unlock, the allocator, stream results) run on the
+ *   threads stated where they are declared and must not block for long: a frame's lock runs on the
+ *   pushing thread, a stream's callback holds up its next frame.
  *
  * ---------------------------------------------------------------------------------------------
  * Errors
@@ -71,7 +83,8 @@
  * releases. A failing call changes nothing the caller can observe (a converter's previous output
  * and a tracker's objects and memory stay exactly as they were) and stores a human-readable
  * message that the object owns (edgetam_converter_last_error, edgetam_tracker_last_error); the
- * caller never frees it.
+ * caller never frees it. A stream reports each frame's outcome, with its message, in the result
+ * its callback receives.
  */
 #ifndef EDGETAM_H
 #define EDGETAM_H
@@ -293,7 +306,10 @@ EDGETAM_API edgetam_model_params edgetam_model_default_params(void);
  * frame is not slow). On success *out owns the model (free it with edgetam_model_free after every
  * tracker using it is destroyed); on failure *out is NULL and, if `error` is not NULL, a message
  * naming what is wrong is written into the caller's buffer of `error_size` bytes (truncated,
- * always NUL-terminated). `path` and `params` are only read during the call. Thread-safe. */
+ * always NUL-terminated). `path` and `params` are only read during the call. Thread-safe.
+ * A bundle is a program (TorchScript): load only bundles from a source you trust. A damaged file
+ * (truncated, flipped bits) fails with a status, but libtorch's parsers can crash on a crafted
+ * one (fuzz/README.md). */
 EDGETAM_API edgetam_status edgetam_model_load(const char *path, const edgetam_model_params *params,
                                               edgetam_model **out, char *error, size_t error_size);
 

@@ -7,6 +7,8 @@
 #include <torch/csrc/jit/passes/tensorexpr_fuser.h>
 #include <torch/script.h>
 
+#include <dlfcn.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
@@ -109,6 +111,18 @@ std::string shape_str(c10::IntArrayRef shape)
     for (size_t i = 0; i < shape.size(); i++) s << (i ? "," : "") << shape[i];
     s << ']';
     return s.str();
+}
+
+/* at::set_num_threads does not reach the BLAS that libtorch links through libblas.so.3. With
+ * OpenBLAS (Debian's libopenblas0-pthread) every sgemm would otherwise use all cores, whatever
+ * num_threads says, and its threads spin between calls. Measured with one model thread on 2 cores
+ * (edgetam-bench track --threads 1, 300 frames): 16.1 instead of 8.0 CPU seconds, most of it
+ * spinning, and frames 16 % slower. Other BLAS builds lack the symbol and keep their settings. */
+static void set_blas_threads(int threads)
+{
+    using setter = void (*)(int);
+    if (auto set = reinterpret_cast<setter>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
+        set(threads);
 }
 
 /* ---- metadata ------------------------------------------------------------------------------ */
@@ -222,6 +236,19 @@ edgetam_bundle_info parse_metadata(const std::string &text)
     md.floats("pixel_std", in.pixel_std, 3);
     for (float s : in.pixel_std)
         if (!(s > 0)) bad_key("pixel_std", "must be positive");
+    /* A corrupted bundle can declare feature maps of hundreds of GB, which the warm-up would
+     * allocate before running anything. EdgeTAM needs 7.3 M floats per frame at S = 1024 and
+     * 117 M at S = 4096, the largest image_size allowed. */
+    const int64_t kMaxFrameFloats = int64_t(1) << 27, S = in.image_size;
+    const int64_t frame_floats = 3 * S * S + in.high_res_dim0 * (S / 4) * (S / 4) +
+                                 in.high_res_dim1 * (S / 8) * (S / 8) +
+                                 in.hidden_dim * (S / 16) * (S / 16) +
+                                 in.memory_tokens * in.memory_dim;
+    if (frame_floats > kMaxFrameFloats)
+        fail(EDGETAM_ERR_BAD_BUNDLE,
+             "bundle metadata declares " + std::to_string(frame_floats) +
+                 " floats of image, features and memory per frame; at most " +
+                 std::to_string(kMaxFrameFloats) + " are supported");
     return in;
 }
 
@@ -425,7 +452,9 @@ void load(const char *path, int32_t num_threads, edgetam_shim **out, edgetam_bun
      * Process-wide, like the thread count. */
     torch::jit::setTensorExprFuserEnabled(false);
     int threads = num_threads > 0 ? num_threads : (int)std::thread::hardware_concurrency();
-    at::set_num_threads(threads > 0 ? threads : 1);
+    threads = threads > 0 ? threads : 1;
+    at::set_num_threads(threads);
+    set_blas_threads(threads);
     try {
         warm_up(s.get());
     } catch (const shim_error &e) {

@@ -77,16 +77,21 @@ edgetam_status upsample_plan_update(upsample_plan *plan, int32_t in_side, int32_
 {
     if (plan->in_side == in_side && plan->out_w == out_w && plan->out_h == out_h)
         return EDGETAM_OK;
-    upsample_plan_free(plan);
-    if (!axis_alloc(&plan->x, out_w) || !axis_alloc(&plan->y, out_h)) {
-        upsample_plan_free(plan);
+    /* built aside: on failure the old plan stays, so the tracker (whose frame is still the old
+     * one) can go on writing results for it */
+    upsample_plan next;
+    memset(&next, 0, sizeof next);
+    if (!axis_alloc(&next.x, out_w) || !axis_alloc(&next.y, out_h)) {
+        upsample_plan_free(&next);
         return EDGETAM_ERR_OUT_OF_MEMORY;
     }
-    axis_fill(&plan->x, in_side, out_w);
-    axis_fill(&plan->y, in_side, out_h);
-    plan->in_side = in_side;
-    plan->out_w = out_w;
-    plan->out_h = out_h;
+    axis_fill(&next.x, in_side, out_w);
+    axis_fill(&next.y, in_side, out_h);
+    next.in_side = in_side;
+    next.out_w = out_w;
+    next.out_h = out_h;
+    upsample_plan_free(plan);
+    *plan = next;
     return EDGETAM_OK;
 }
 

@@ -26,7 +26,7 @@ typedef struct upsample_plan {
 } upsample_plan;
 
 /* (Re)builds the plan for a new frame size; allocates only when the size changes.
- * Returns EDGETAM_OK or EDGETAM_ERR_OUT_OF_MEMORY (plan left empty). */
+ * Returns EDGETAM_OK or EDGETAM_ERR_OUT_OF_MEMORY (the plan left as it was). */
 edgetam_status upsample_plan_update(upsample_plan *plan, int32_t in_side, int32_t out_w,
                                     int32_t out_h);
 void upsample_plan_free(upsample_plan *plan);

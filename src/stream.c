@@ -149,20 +149,20 @@ static edgetam_status apply_op(edgetam_stream *s, stream_op *op, int32_t w, int3
     return edgetam_tracker_add_prompt(s->tracker, op->object_id, &op->prompt, NULL);
 }
 
-/* Applies every queued op, including those queued while this frame was tracked. */
+/* Applies the ops queued until now (also those queued while this frame was tracked), but no
+ * more: ops arriving meanwhile wait for the next frame, so a busy prompt thread cannot stall it. */
 static void apply_ops(edgetam_stream *s, edgetam_stream_result *r)
 {
-    for (;;) {
+    pthread_mutex_lock(&s->lock);
+    int32_t left = s->op_count;
+    pthread_mutex_unlock(&s->lock);
+    for (; left > 0; left--) {
         stream_op op;
         pthread_mutex_lock(&s->lock);
-        const int have = s->op_count > 0;
-        if (have) {
-            op = s->ops[s->op_head];
-            s->op_head = (s->op_head + 1) % STREAM_MAX_OPS;
-            s->op_count--;
-        }
+        op = s->ops[s->op_head];
+        s->op_head = (s->op_head + 1) % STREAM_MAX_OPS;
+        s->op_count--;
         pthread_mutex_unlock(&s->lock);
-        if (!have) return;
         const edgetam_status st = apply_op(s, &op, r->width, r->height);
         if (st != EDGETAM_OK && r->prompt_status == EDGETAM_OK) {
             r->prompt_status = st;

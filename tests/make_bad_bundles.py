@@ -1,10 +1,13 @@
-"""Writes broken variants of a good bundle, one per load-time check, for tests/test_tracker.c.
+"""Writes broken variants of a good bundle, one per load-time check, for tests/test_tracker.c
+and tests/test_faults.c.
 
     /usr/bin/python3 tests/make_bad_bundles.py GOOD_BUNDLE OUT_DIR
 
 Each file breaks exactly one rule of shim/BUNDLE.md: a missing metadata key, an unknown format
-version, pixel normalisation the library does not use, a missing method, a method whose output has
-the wrong shape, a method that raises.
+version, pixel normalisation the library does not use, sizes whose feature maps would not fit in
+memory, a missing method, a method whose output has the wrong shape, a method that raises. One more,
+throws_on_white.edgetam, loads fine and raises only while tracking a white frame
+(tests/test_faults.c).
 """
 import os
 import sys
@@ -61,6 +64,23 @@ class Raises(Delegate):
         raise RuntimeError("this bundle refuses to attend")
 
 
+class ThrowsOnWhite(Delegate):
+    """Loads fine (the warm-up feeds zeros) but fails while tracking: encode_image raises on a
+    bright image. An all-white frame, normalised with the ImageNet mean/std, has mean 2.44; the
+    test frames and the warm-up's zeros stay far below 2."""
+
+    @torch.jit.export
+    def encode_image(self, image: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        if bool(image.mean() > 2.0):
+            raise RuntimeError("this bundle refuses white frames")
+        return self.good.encode_image(image)
+
+    @torch.jit.export
+    def attend_memory(self, feat: torch.Tensor, memory: torch.Tensor, tpos: torch.Tensor,
+                      ptrs: torch.Tensor) -> torch.Tensor:
+        return self.good.attend_memory(feat, memory, tpos, ptrs)
+
+
 def main():
     good_path, out = sys.argv[1], sys.argv[2]
     os.makedirs(out, exist_ok=True)
@@ -82,9 +102,13 @@ def main():
     save("missing_key.edgetam", good, edited("memory_tokens", None))
     save("bad_version.edgetam", good, edited("format_version", 2))
     save("other_normalisation.edgetam", good, edited("pixel_mean", "0.5,0.5,0.5"))
+    # every size within its own range, but the stride-4 features alone would take 64 GB
+    save("huge_features.edgetam", good, edited("high_res_dim0", 65536))
     save("missing_method.edgetam", torch.jit.script(MissingAttend(good)), lines)
     save("wrong_shape.edgetam", torch.jit.script(WrongShape(good)), lines)
     save("raises.edgetam", torch.jit.script(Raises(good)), lines)
+    # not broken at load time: a bundle whose forward throws while tracking (tests/test_faults.c)
+    save("throws_on_white.edgetam", torch.jit.script(ThrowsOnWhite(good)), lines)
 
 
 if __name__ == "__main__":

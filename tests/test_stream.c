@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "callback_gate.h"
 #include "counting_allocator.h"
 #include "edgetam.h"
 #include "test_frame.h"
@@ -27,11 +28,10 @@
 static const char *bundle_path;
 static edgetam_model *model;
 
-/* What the callback saw, and a gate that holds the worker inside the callback. */
+/* What the callback saw. */
 typedef struct recorder {
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    int calls, inside, hold, destroy_self;
+    callback_gate gate; /* counts the calls, can hold the worker inside one */
+    int destroy_self;
     edgetam_stream *stream;
     int64_t timestamp[MAX_CALLS];
     edgetam_status status[MAX_CALLS], prompt_status[MAX_CALLS];
@@ -43,11 +43,7 @@ typedef struct recorder {
 static void on_result(const edgetam_stream_result *r, void *user_data)
 {
     recorder *rec = user_data;
-    pthread_mutex_lock(&rec->mu);
-    rec->inside = 1;
-    pthread_cond_broadcast(&rec->cv);
-    while (rec->hold) pthread_cond_wait(&rec->cv, &rec->mu);
-    const int k = rec->calls;
+    const int k = gate_enter(&rec->gate);
     if (k < MAX_CALLS) {
         rec->timestamp[k] = r->timestamp;
         rec->status[k] = r->status;
@@ -61,10 +57,7 @@ static void on_result(const edgetam_stream_result *r, void *user_data)
                 memcpy(rec->logits[k][i], r->objects[i].low_res_logits, sizeof rec->logits[k][i]);
         }
     }
-    rec->calls++;
-    rec->inside = 0;
-    pthread_cond_broadcast(&rec->cv);
-    pthread_mutex_unlock(&rec->mu);
+    gate_leave(&rec->gate);
     if (rec->destroy_self) edgetam_stream_destroy(rec->stream);
 }
 
@@ -72,32 +65,8 @@ static recorder *recorder_new(void)
 {
     static recorder rec; /* large; one stream under test at a time */
     memset(&rec, 0, sizeof rec);
-    pthread_mutex_init(&rec.mu, NULL);
-    pthread_cond_init(&rec.cv, NULL);
+    gate_init(&rec.gate);
     return &rec;
-}
-
-static void hold(recorder *rec, int on)
-{
-    pthread_mutex_lock(&rec->mu);
-    rec->hold = on;
-    pthread_cond_broadcast(&rec->cv);
-    pthread_mutex_unlock(&rec->mu);
-}
-
-static void wait_inside(recorder *rec)
-{
-    pthread_mutex_lock(&rec->mu);
-    while (!rec->inside) pthread_cond_wait(&rec->cv, &rec->mu);
-    pthread_mutex_unlock(&rec->mu);
-}
-
-static int calls(recorder *rec)
-{
-    pthread_mutex_lock(&rec->mu);
-    const int n = rec->calls;
-    pthread_mutex_unlock(&rec->mu);
-    return n;
 }
 
 static edgetam_stream *new_stream(recorder *rec, edgetam_stream_policy policy)
@@ -240,7 +209,7 @@ static void test_stream_tracks_like_a_tracker(void **state)
         r[i].struct_size = sizeof r[i];
         r[i].low_res_logits = logits[i];
     }
-    assert_int_equal(calls(rec), 6);
+    assert_int_equal(gate_calls(&rec->gate), 6);
     for (uint32_t k = 0; k < 6; k++) {
         test_frame f;
         test_frame_init(&f, EDGETAM_FORMAT_NV12, W, H, 8, 40 + k);
@@ -286,7 +255,7 @@ static void test_timestamps_must_increase(void **state)
     assert_int_equal(st.rejected, 4);
     assert_int_equal(st.processed, 2);
     edgetam_stream_destroy(s);
-    assert_int_equal(rec->calls, 2);
+    assert_int_equal(rec->gate.calls, 2);
     assert_int_equal(rec->timestamp[1], 11);
 }
 
@@ -297,9 +266,9 @@ static void test_drop_new_while_busy(void **state)
     (void)state;
     recorder *rec = recorder_new();
     edgetam_stream *s = new_stream(rec, EDGETAM_STREAM_DROP_NEW);
-    hold(rec, 1);
+    gate_hold(&rec->gate, 1);
     assert_int_equal(push(s, 1, 1), EDGETAM_OK);
-    wait_inside(rec);
+    gate_wait_inside(&rec->gate);
     test_frame f;
     test_frame_init(&f, EDGETAM_FORMAT_NV12, W, H, 0, 2);
     guarded_protect(&f.buf[0], 1);
@@ -308,7 +277,7 @@ static void test_drop_new_while_busy(void **state)
     assert_int_equal(f.lock_calls, 0);
     test_frame_restore(&f);
     test_frame_free(&f);
-    hold(rec, 0);
+    gate_hold(&rec->gate, 0);
     assert_int_equal(edgetam_stream_flush(s), EDGETAM_OK);
     assert_int_equal(push(s, 3, 12), EDGETAM_OK);
     assert_int_equal(edgetam_stream_flush(s), EDGETAM_OK);
@@ -318,7 +287,7 @@ static void test_drop_new_while_busy(void **state)
     assert_int_equal(st.converted, 2);
     assert_int_equal(st.processed, 2);
     edgetam_stream_destroy(s);
-    assert_int_equal(rec->calls, 2);
+    assert_int_equal(rec->gate.calls, 2);
     assert_int_equal(rec->timestamp[1], 12);
 }
 
@@ -328,12 +297,12 @@ static void test_keep_latest_replaces_the_waiting_frame(void **state)
     (void)state;
     recorder *rec = recorder_new();
     edgetam_stream *s = new_stream(rec, EDGETAM_STREAM_KEEP_LATEST);
-    hold(rec, 1);
+    gate_hold(&rec->gate, 1);
     assert_int_equal(push(s, 1, 1), EDGETAM_OK);
-    wait_inside(rec);
+    gate_wait_inside(&rec->gate);
     for (int64_t ts = 2; ts <= 4; ts++) assert_int_equal(push(s, (uint32_t)ts, ts), EDGETAM_OK);
     assert_int_equal(push_sized(s, 5, 5, W, H, 1), EDGETAM_ERR_LOCK_FAILED);
-    hold(rec, 0);
+    gate_hold(&rec->gate, 0);
     assert_int_equal(edgetam_stream_flush(s), EDGETAM_OK);
     const edgetam_stream_stats st = stats_of(s);
     assert_int_equal(st.submitted, 5);
@@ -342,7 +311,7 @@ static void test_keep_latest_replaces_the_waiting_frame(void **state)
     assert_int_equal(st.rejected, 1);
     assert_int_equal(st.processed, 2);
     edgetam_stream_destroy(s);
-    assert_int_equal(rec->calls, 2);
+    assert_int_equal(rec->gate.calls, 2);
     assert_int_equal(rec->timestamp[0], 1);
     assert_int_equal(rec->timestamp[1], 4); /* the latest good frame, not the failed one */
 }
@@ -367,7 +336,7 @@ static void test_push_errors_leave_the_stream_usable(void **state)
     assert_int_equal(st.rejected, 3);
     assert_int_equal(st.processed, 1);
     edgetam_stream_destroy(s);
-    assert_int_equal(rec->calls, 1);
+    assert_int_equal(rec->gate.calls, 1);
     assert_int_equal(rec->timestamp[0], 4);
 }
 
@@ -449,9 +418,9 @@ static void test_destroy_with_frames_in_flight(void **state)
     const int64_t live = counting_allocator_live();
     recorder *rec = recorder_new();
     edgetam_stream *s = new_stream(rec, EDGETAM_STREAM_KEEP_LATEST);
-    hold(rec, 1);
+    gate_hold(&rec->gate, 1);
     assert_int_equal(push(s, 1, 1), EDGETAM_OK);
-    wait_inside(rec);
+    gate_wait_inside(&rec->gate);
     assert_int_equal(push(s, 2, 2), EDGETAM_OK);
     static uint8_t mask[W * H];
     mask[0] = 1;
@@ -464,12 +433,12 @@ static void test_destroy_with_frames_in_flight(void **state)
     assert_int_equal(pthread_create(&th, NULL, destroy_thread, &job), 0);
     const struct timespec pause = {0, 20 * 1000 * 1000};
     nanosleep(&pause, NULL);
-    hold(rec, 0);
+    gate_hold(&rec->gate, 0);
     pthread_join(th, NULL);
-    assert_int_equal(rec->calls, 1);
+    assert_int_equal(rec->gate.calls, 1);
     assert_int_equal(rec->timestamp[0], 1);
     nanosleep(&pause, NULL);
-    assert_int_equal(calls(rec), 1);
+    assert_int_equal(gate_calls(&rec->gate), 1);
     assert_int_equal(counting_allocator_live(), live);
 }
 
@@ -482,7 +451,7 @@ static void test_destroy_from_the_callback(void **state)
     rec->destroy_self = 1;
     assert_int_equal(push(s, 1, 1), EDGETAM_OK);
     assert_true(counting_allocator_wait_live(live, 30.0)); /* freed by its worker */
-    assert_int_equal(calls(rec), 1);
+    assert_int_equal(gate_calls(&rec->gate), 1);
 }
 
 /* flush from the callback would wait for itself */
@@ -490,8 +459,9 @@ static void flush_in_callback(const edgetam_stream_result *r, void *user_data)
 {
     (void)r;
     recorder *rec = user_data;
+    gate_enter(&rec->gate);
     rec->status[0] = edgetam_stream_flush(rec->stream);
-    rec->calls++;
+    gate_leave(&rec->gate);
 }
 
 static void test_flush_from_the_callback_is_refused(void **state)

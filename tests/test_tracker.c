@@ -135,6 +135,7 @@ static void test_bad_bundles(void **state)
         {"missing_key.edgetam", EDGETAM_ERR_BAD_BUNDLE, "memory_tokens"},
         {"bad_version.edgetam", EDGETAM_ERR_BAD_BUNDLE, "format_version"},
         {"other_normalisation.edgetam", EDGETAM_ERR_BAD_BUNDLE, "pixel_mean"},
+        {"huge_features.edgetam", EDGETAM_ERR_BAD_BUNDLE, "floats of image, features"},
         {"missing_method.edgetam", EDGETAM_ERR_BAD_BUNDLE, "attend_memory"},
         {"wrong_shape.edgetam", EDGETAM_ERR_BAD_BUNDLE, "attend_memory"},
         {"raises.edgetam", EDGETAM_ERR_BAD_BUNDLE, "refuses to attend"},
