@@ -4,5 +4,6 @@
 
 int bench_convert(int argc, char **argv);
 int bench_track(int argc, char **argv);
+int bench_stream(int argc, char **argv);
 
 #endif

@@ -11,60 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h> /* sysconf, usleep */
+#include <unistd.h> /* usleep */
 
 #include "bench.h"
+#include "bench_camera.h"
 #include "bench_util.h"
 #include "edgetam.h"
 
-#define CAM_W 1280
-#define CAM_H 720
 #define MAX_OBJECTS 16
-
-/* A moving textured scene in NV12: a few bright discs over a gradient. */
-typedef struct camera {
-    uint8_t *y, *uv;
-    edgetam_frame frame;
-} camera;
-
-static void camera_init(camera *c)
-{
-    c->y = malloc((size_t)CAM_W * CAM_H);
-    c->uv = malloc((size_t)CAM_W * CAM_H / 2);
-    c->frame = edgetam_frame_default();
-    c->frame.format = EDGETAM_FORMAT_NV12;
-    c->frame.width = CAM_W;
-    c->frame.height = CAM_H;
-    c->frame.planes.data[0] = c->y;
-    c->frame.planes.stride[0] = CAM_W;
-    c->frame.planes.data[1] = c->uv;
-    c->frame.planes.stride[1] = CAM_W;
-}
-
-static void camera_render(camera *c, int k)
-{
-    for (int y = 0; y < CAM_H; y++) {
-        for (int x = 0; x < CAM_W; x++) {
-            int v = (x + y) / 8 + ((x * 7 + y * 13) & 15);
-            for (int d = 0; d < 3; d++) {
-                const int cx = 300 + 350 * d + (k * (d + 2)) % 200, cy = 360 + (d - 1) * 150;
-                if ((x - cx) * (x - cx) + (y - cy) * (y - cy) < 80 * 80) v = 200 + d * 20;
-            }
-            c->y[(size_t)y * CAM_W + x] = (uint8_t)v;
-        }
-    }
-    for (size_t i = 0; i < (size_t)CAM_W * CAM_H / 2; i++) c->uv[i] = (uint8_t)(128 + (i % 7));
-}
-
-static double rss_mb(void)
-{
-    long pages = 0, resident = 0;
-    FILE *f = fopen("/proc/self/statm", "r");
-    if (!f) return 0.0;
-    if (fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
-    fclose(f);
-    return (double)resident * (double)sysconf(_SC_PAGESIZE) / (1024.0 * 1024.0);
-}
 
 /* Drop path: one thread keeps the tracker busy; the caller's calls must come back at once. */
 typedef struct busy_job {
@@ -100,8 +54,7 @@ static double busy_return_us_p99(edgetam_tracker *t, camera *cam, int calls)
     pthread_join(th, NULL);
     const double p99 = n ? bench_quantile(us, (size_t)n, 0.99) : -1.0;
     free(us);
-    free(other.y);
-    free(other.uv);
+    camera_free(&other);
     return p99;
 }
 
@@ -183,15 +136,9 @@ int bench_track(int argc, char **argv)
         fprintf(stderr, "--objects must be 1..%d and --frames >= 10\n", MAX_OBJECTS);
         return 2;
     }
-    const double rss_start = rss_mb();
-    char err[512];
-    edgetam_model_params mp = edgetam_model_default_params();
-    mp.num_threads = threads;
-    edgetam_model *model = NULL;
-    if (edgetam_model_load(model_path, &mp, &model, err, sizeof err) != EDGETAM_OK) {
-        fprintf(stderr, "cannot load %s: %s\n", model_path, err);
-        return 1;
-    }
+    const double rss_start = bench_rss_mb();
+    edgetam_model *model = bench_load_model(model_path, threads);
+    if (!model) return 1;
     edgetam_tracker_params tp = edgetam_tracker_default_params();
     tp.max_objects = MAX_OBJECTS;
     edgetam_tracker *t = NULL;
@@ -230,7 +177,7 @@ int bench_track(int argc, char **argv)
         camera_render(&cam, k + 1); /* outside the timed call */
         if (k == warmup) {
             allocs_before = edgetam_allocation_count();
-            rss_warm = rss_mb();
+            rss_warm = bench_rss_mb();
         }
         const double t0 = bench_now_ms();
         if (edgetam_tracker_track(t, &cam.frame, results, MAX_OBJECTS, NULL) != EDGETAM_OK) {
@@ -245,7 +192,7 @@ int bench_track(int argc, char **argv)
         for (int s = 0; s < EDGETAM_STAGE_COUNT; s++) stage_ms[s][k] = st.last_ms[s];
     }
     const uint64_t allocs = edgetam_allocation_count() - allocs_before;
-    const double rss_end = rss_mb();
+    const double rss_end = bench_rss_mb();
     const int steady = frames - warmup;
     double frame_sum = 0.0, model_sum = 0.0;
     for (int k = warmup; k < frames; k++) {
@@ -273,8 +220,7 @@ int bench_track(int argc, char **argv)
     for (int s = 0; s < EDGETAM_STAGE_COUNT; s++) free(stage_ms[s]);
     free(frame_ms);
     free(model_ms);
-    free(cam.y);
-    free(cam.uv);
+    camera_free(&cam);
     edgetam_tracker_destroy(t);
     edgetam_model_free(model);
     return 0;

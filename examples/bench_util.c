@@ -1,8 +1,10 @@
 #define _POSIX_C_SOURCE 200809L
 #include "bench_util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 double bench_now_ms(void)
 {
@@ -22,4 +24,27 @@ double bench_quantile(double *v, size_t n, double q)
     qsort(v, n, sizeof *v, cmp_double);
     size_t i = (size_t)(q * (double)(n - 1) + 0.5);
     return v[i < n ? i : n - 1];
+}
+
+double bench_rss_mb(void)
+{
+    long pages = 0, resident = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (!f) return 0.0;
+    if (fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+    fclose(f);
+    return (double)resident * (double)sysconf(_SC_PAGESIZE) / (1024.0 * 1024.0);
+}
+
+edgetam_model *bench_load_model(const char *path, int threads)
+{
+    char err[512];
+    edgetam_model_params mp = edgetam_model_default_params();
+    mp.num_threads = threads;
+    edgetam_model *model = NULL;
+    if (edgetam_model_load(path, &mp, &model, err, sizeof err) != EDGETAM_OK) {
+        fprintf(stderr, "cannot load %s: %s\n", path, err);
+        return NULL;
+    }
+    return model;
 }

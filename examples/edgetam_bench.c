@@ -15,6 +15,10 @@ int main(int argc, char **argv)
         printf("edgetam_version=%s\n", edgetam_version_string());
         return bench_track(argc - 2, argv + 2);
     }
-    fprintf(stderr, "usage: edgetam-bench convert|track [options]\n");
+    if (argc >= 2 && !strcmp(argv[1], "stream")) {
+        printf("edgetam_version=%s\n", edgetam_version_string());
+        return bench_stream(argc - 2, argv + 2);
+    }
+    fprintf(stderr, "usage: edgetam-bench convert|track|stream [options]\n");
     return 2;
 }
