@@ -14,6 +14,7 @@
 #include "bench_camera.h"
 #include "bench_util.h"
 #include "edgetam.h"
+#include "load_model.h"
 
 #define RING 16 /* distinct pre-rendered frames, pushed in turn */
 #define MAX_OBJECTS 16
@@ -37,7 +38,7 @@ static void sleep_until_ms(double deadline)
 
 int bench_stream(int argc, char **argv)
 {
-    const char *model_path = EDGETAM_STANDIN_BUNDLE;
+    const char *model_path = example_standin_bundle;
     double fps = 30.0, seconds = 10.0;
     int objects = 1, threads = 0;
     edgetam_stream_policy policy = EDGETAM_STREAM_DROP_NEW;
@@ -58,7 +59,7 @@ int bench_stream(int argc, char **argv)
         fprintf(stderr, "--fps and --seconds must be positive, --objects 0..%d\n", MAX_OBJECTS);
         return 2;
     }
-    edgetam_model *model = bench_load_model(model_path, threads);
+    edgetam_model *model = example_load_model(model_path, threads);
     if (!model) return 1;
     edgetam_stream_params sp = edgetam_stream_default_params();
     sp.policy = policy;

@@ -17,6 +17,7 @@
 #include "bench_camera.h"
 #include "bench_util.h"
 #include "edgetam.h"
+#include "load_model.h"
 
 #define MAX_OBJECTS 16
 
@@ -118,7 +119,7 @@ static double same_work_frame_ms(edgetam_model *model, int frames)
 
 int bench_track(int argc, char **argv)
 {
-    const char *model_path = EDGETAM_STANDIN_BUNDLE;
+    const char *model_path = example_standin_bundle;
     int objects = 1, frames = 2000, threads = 0, python = 1;
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--model") && i + 1 < argc) model_path = argv[++i];
@@ -137,7 +138,7 @@ int bench_track(int argc, char **argv)
         return 2;
     }
     const double rss_start = bench_rss_mb();
-    edgetam_model *model = bench_load_model(model_path, threads);
+    edgetam_model *model = example_load_model(model_path, threads);
     if (!model) return 1;
     edgetam_tracker_params tp = edgetam_tracker_default_params();
     tp.max_objects = MAX_OBJECTS;

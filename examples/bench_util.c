@@ -35,16 +35,3 @@ double bench_rss_mb(void)
     fclose(f);
     return (double)resident * (double)sysconf(_SC_PAGESIZE) / (1024.0 * 1024.0);
 }
-
-edgetam_model *bench_load_model(const char *path, int threads)
-{
-    char err[512];
-    edgetam_model_params mp = edgetam_model_default_params();
-    mp.num_threads = threads;
-    edgetam_model *model = NULL;
-    if (edgetam_model_load(path, &mp, &model, err, sizeof err) != EDGETAM_OK) {
-        fprintf(stderr, "cannot load %s: %s\n", path, err);
-        return NULL;
-    }
-    return model;
-}

@@ -1,6 +1,6 @@
 /* edgetam-demo: tracks one object through a synthetic sequence (a disc crossing a textured
  * scene) and prints what the tracker reports per frame; with --out DIR it also writes overlays
- * (mask tinted red, box in green) as PPM images any viewer opens.
+ * (mask tinted, box outlined) as PPM images any viewer opens.
  * With the stand-in bundle (the default) the masks are meaningless: it has random weights and
  * only proves the pipeline runs. Export the real EdgeTAM model with shim/export_edgetam.py. */
 #include <stdint.h>
@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "edgetam.h"
+#include "load_model.h"
+#include "overlay.h"
 
 #define W 640
 #define H 360
@@ -29,36 +31,9 @@ static void render(uint8_t *rgb, int k)
     }
 }
 
-static int write_overlay(const char *dir, int k, const uint8_t *rgb, const uint8_t *mask,
-                         const edgetam_box *box)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/frame_%04d.ppm", dir, k);
-    FILE *f = fopen(path, "wb");
-    if (!f) return -1;
-    fprintf(f, "P6\n%d %d\n255\n", W, H);
-    for (int y = 0; y < H; y++) {
-        for (int x = 0; x < W; x++) {
-            const uint8_t *p = rgb + 3 * ((size_t)y * W + x);
-            uint8_t o[3] = {p[0], p[1], p[2]};
-            if (mask[(size_t)y * W + x]) {
-                o[0] = (uint8_t)((o[0] + 255) / 2);
-                o[1] /= 2;
-                o[2] /= 2;
-            }
-            const int in_x = x >= box->x0 && x < box->x1, in_y = y >= box->y0 && y < box->y1;
-            const int on_box = ((x == box->x0 || x == box->x1 - 1) && in_y) ||
-                               ((y == box->y0 || y == box->y1 - 1) && in_x);
-            if (on_box) o[0] = 0, o[1] = 255, o[2] = 0;
-            fwrite(o, 1, 3, f);
-        }
-    }
-    return fclose(f);
-}
-
 int main(int argc, char **argv)
 {
-    const char *model_path = EDGETAM_STANDIN_BUNDLE, *out_dir = NULL;
+    const char *model_path = example_standin_bundle, *out_dir = NULL;
     int frames = 20;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--model") && i + 1 < argc) model_path = argv[++i];
@@ -69,16 +44,8 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (!strcmp(model_path, EDGETAM_STANDIN_BUNDLE))
-        printf("NOTE: using the STAND-IN bundle (random weights): masks are meaningless; it only "
-               "shows the pipeline working. See README, \"Exporting the real model\".\n");
-    char err[512];
-    edgetam_model_params mp = edgetam_model_default_params();
-    edgetam_model *model = NULL;
-    if (edgetam_model_load(model_path, &mp, &model, err, sizeof err) != EDGETAM_OK) {
-        fprintf(stderr, "cannot load %s: %s\n", model_path, err);
-        return 1;
-    }
+    edgetam_model *model = example_load_model(model_path, 0);
+    if (!model) return 1;
     edgetam_tracker_params tp = edgetam_tracker_default_params();
     edgetam_tracker *tracker = NULL;
     if (edgetam_tracker_create(model, &tp, &tracker) != EDGETAM_OK) return 1;
@@ -119,9 +86,14 @@ int main(int argc, char **argv)
             printf("frame=%d object=%d present=%d score=%.3f iou=%.3f area=%lld box=%d,%d,%d,%d\n",
                    k, r.object_id, r.present, r.object_score, r.iou, (long long)r.area, r.box.x0,
                    r.box.y0, r.box.x1, r.box.y1);
-        if (out_dir && write_overlay(out_dir, k, rgb, mask, &r.box) != 0) {
-            fprintf(stderr, "cannot write into %s\n", out_dir);
-            status = 1;
+        if (out_dir) {
+            char path[1024];
+            snprintf(path, sizeof path, "%s/frame_%04d.ppm", out_dir, k);
+            overlay_objects(rgb, W, H, &r, count); /* the tracker has its own copy by now */
+            if (overlay_write_ppm(path, rgb, W, H) != 0) {
+                fprintf(stderr, "cannot write %s\n", path);
+                status = 1;
+            }
         }
     }
     edgetam_tracker_stats stats;

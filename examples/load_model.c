@@ -1,0 +1,23 @@
+#include "load_model.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *const example_standin_bundle = EDGETAM_STANDIN_BUNDLE;
+
+edgetam_model *example_load_model(const char *path, int32_t threads)
+{
+    if (!strcmp(path, example_standin_bundle))
+        printf("NOTE: using the STAND-IN bundle (random weights): masks are meaningless; it only "
+               "shows the pipeline working. Pass --model with a bundle exported from EdgeTAM "
+               "(README, \"Exporting the real model\").\n");
+    char err[512];
+    edgetam_model_params mp = edgetam_model_default_params();
+    mp.num_threads = threads;
+    edgetam_model *model = NULL;
+    if (edgetam_model_load(path, &mp, &model, err, sizeof err) != EDGETAM_OK) {
+        fprintf(stderr, "cannot load %s: %s\n", path, err);
+        return NULL;
+    }
+    return model;
+}

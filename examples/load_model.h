@@ -1,0 +1,16 @@
+/* Loading a bundle for the example programs, saying loudly when it is the stand-in. */
+#ifndef EDGETAM_EXAMPLES_LOAD_MODEL_H
+#define EDGETAM_EXAMPLES_LOAD_MODEL_H
+
+#include <stdint.h>
+
+#include "edgetam.h"
+
+/* The stand-in bundle this build generates: every example's default --model. */
+extern const char *const example_standin_bundle;
+
+/* Loads `path` with `threads` model threads (0: all cores). Prints a NOTE if it is the stand-in,
+ * or why it cannot be loaded (then returns NULL). */
+edgetam_model *example_load_model(const char *path, int32_t threads);
+
+#endif
