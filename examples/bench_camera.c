@@ -36,3 +36,10 @@ void camera_free(camera *c)
     free(c->y);
     free(c->uv);
 }
+
+edgetam_point camera_click(int o)
+{
+    const edgetam_point p = {(float)(100 + (o * 211) % (CAM_W - 200)),
+                             (float)(100 + (o * 137) % (CAM_H - 200)), 1};
+    return p;
+}

@@ -18,5 +18,7 @@ void camera_init(camera *c);
 /* Draws frame k of the scene. */
 void camera_render(camera *c, int k);
 void camera_free(camera *c);
+/* Where the benchmarks click object number o (spread over the frame). */
+edgetam_point camera_click(int o);
 
 #endif

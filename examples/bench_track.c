@@ -150,8 +150,7 @@ int bench_track(int argc, char **argv)
     edgetam_tracker_track(t, &cam.frame, NULL, 0, NULL);
     for (int o = 0; o < objects; o++) {
         edgetam_prompt p = edgetam_prompt_default();
-        const edgetam_point pt = {(float)(100 + (o * 211) % (CAM_W - 200)),
-                                  (float)(100 + (o * 137) % (CAM_H - 200)), 1};
+        const edgetam_point pt = camera_click(o);
         p.points = &pt;
         p.num_points = 1;
         if (edgetam_tracker_add_prompt(t, o, &p, NULL) != EDGETAM_OK) {
