@@ -1,12 +1,13 @@
 /* edgetam-track: tracks objects through a real video (or a folder of images) and writes overlays.
  *
- *   edgetam-track INPUT [--model BUNDLE] [--out DIR] [--frames N]
+ *   edgetam-track INPUT [--model BUNDLE] [--out DIR] [--video FILE] [--frames N]
  *                 [--at FRAME] [--object ID] [--point X,Y[,LABEL]]... [--box X0,Y0,X1,Y1] ...
  *
  * Frames go to the library in the decoder's own pixel format (YUV 4:2:0, NV12, ...), no RGB detour.
  * Prompts apply to the object chosen by the last --object (default 1) on the frame chosen by the
  * last --at (default 0); LABEL is 1 (on the object, default) or 0 (background). With --out DIR,
- * every frame is written as DIR/frame_NNNNN.png with each object's mask tinted and its box drawn.
+ * every frame is written as DIR/frame_NNNNN.png with each object's mask tinted and its box drawn;
+ * with --video FILE (.mp4, .mkv, ...) the same overlays also become a video.
  * Without --model it runs the stand-in bundle, whose masks are meaningless, and says so. */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include "overlay.h"
 #include "png_writer.h"
 #include "video_source.h"
+#include "video_writer.h"
 
 #define MAX_PROMPTS 64
 #define MAX_POINTS 16
@@ -34,7 +36,7 @@ typedef struct prompt_group {
 } prompt_group;
 
 typedef struct options {
-    const char *input, *model, *out;
+    const char *input, *model, *out, *video;
     int64_t max_frames;
     prompt_group prompts[MAX_PROMPTS];
     int num_prompts;
@@ -43,7 +45,7 @@ typedef struct options {
 static int usage(void)
 {
     fprintf(stderr,
-            "usage: edgetam-track INPUT [--model BUNDLE] [--out DIR] [--frames N]\n"
+            "usage: edgetam-track INPUT [--model BUNDLE] [--out DIR] [--video FILE] [--frames N]\n"
             "                     [--at FRAME] [--object ID] [--point X,Y[,LABEL]]... [--box X0,Y0,X1,Y1]\n"
             "INPUT is a video file or a folder of images. Prompts go to the last --object (default 1)\n"
             "on the last --at frame (default 0).\n");
@@ -81,6 +83,7 @@ static int parse_options(int argc, char **argv, options *o)
         prompt_group *g;
         if (!strcmp(a, "--model")) o->model = v;
         else if (!strcmp(a, "--out")) o->out = v;
+        else if (!strcmp(a, "--video")) o->video = v;
         else if (!strcmp(a, "--frames")) o->max_frames = atoll(v);
         else if (!strcmp(a, "--at")) at = atoll(v);
         else if (!strcmp(a, "--object")) object = atoi(v);
@@ -181,6 +184,7 @@ int main(int argc, char **argv)
     static uint8_t *masks[MAX_OBJECTS];
     size_t mask_size = 0;
     int32_t width = 0, height = 0;
+    video_writer *video = NULL; /* opened on the first frame, when its size is known */
     const double start = now_s();
     int64_t k = 0;
     for (; !o->max_frames || k < o->max_frames; k++) {
@@ -213,16 +217,19 @@ int main(int argc, char **argv)
             status = 1;
             break;
         }
-        if (o->out) {
-            char path[4096];
-            snprintf(path, sizeof path, "%s/frame_%05lld.png", o->out, (long long)k);
+        if (o->out || o->video) {
             uint8_t *rgb = (uint8_t *)video_source_rgb(src); /* the source's own copy: drawn on */
             if (!rgb) {
                 status = 1;
                 break;
             }
             overlay_objects(rgb, width, height, r, count);
-            if (png_write(path, rgb, width, height) != 0) {
+            char path[4096];
+            snprintf(path, sizeof path, "%s/frame_%05lld.png", o->out, (long long)k);
+            if (o->video && !video && k == 0)
+                video = video_writer_open(o->video, width, height, video_source_fps(src));
+            if ((o->out && png_write(path, rgb, width, height) != 0) ||
+                (o->video && (!video || video_writer_add(video, rgb) != 0))) {
                 status = 1;
                 break;
             }
@@ -243,6 +250,7 @@ int main(int argc, char **argv)
            (double)k / (now_s() - start),
            stats.processed ? stats.total_ms[EDGETAM_STAGE_ENCODE] / (double)stats.processed : 0.0,
            o->out ? " overlays=" : "", o->out ? o->out : "");
+    if (video_writer_close(video) != 0) status = 1;
     edgetam_tracker_destroy(t);
     edgetam_model_free(model);
     video_source_close(src);
