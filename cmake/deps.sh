@@ -9,10 +9,10 @@
 #               "full-size RGB first" comparison)
 #   tests:      libcmocka-dev; python3-pil + python3-numpy and opencv-doc (real photos and the
 #               vtest.avi street scene) for the parity test against PIL, the official EdgeTAM
-#               preprocessing, and the demo
+#               preprocessing, and the demo; shellcheck (checks the iOS XCFramework script)
 #   fuzzing:    clang and libclang-rt-14-dev (libFuzzer and the sanitizer runtimes), cmake/fuzz.sh
 set -eu
-packages="build-essential cmake pkg-config libtorch-dev libopenblas0-pthread python3-torch libavformat-dev libavcodec-dev libswscale-dev libavutil-dev libyuv-dev libcmocka-dev python3-pil python3-numpy opencv-doc clang libclang-rt-14-dev"
+packages="build-essential cmake pkg-config libtorch-dev libopenblas0-pthread python3-torch libavformat-dev libavcodec-dev libswscale-dev libavutil-dev libyuv-dev libcmocka-dev python3-pil python3-numpy opencv-doc shellcheck clang libclang-rt-14-dev"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -302,8 +302,10 @@ typedef struct edgetam_model_params {
 /* Defaults: num_threads 0 (all cores). Returned by value; thread-safe. */
 EDGETAM_API edgetam_model_params edgetam_model_default_params(void);
 
-/* Loads a bundle, checks it against the contract and warms every method up once (so the first
- * frame is not slow). On success *out owns the model (free it with edgetam_model_free after every
+/* Loads a bundle of either kind (shim/BUNDLE.md): full TorchScript (torch.jit.save, *.edgetam) or
+ * lite interpreter (*.ptl, what LibTorch-Lite runs), told apart by content; a build made for
+ * LibTorch-Lite loads only the latter. Checks it against the contract and warms every method up
+ * once (so the first frame is not slow). On success *out owns the model (free it with edgetam_model_free after every
  * tracker using it is destroyed); on failure *out is NULL and, if `error` is not NULL, a message
  * naming what is wrong is written into the caller's buffer of `error_size` bytes (truncated,
  * always NUL-terminated). `path` and `params` are only read during the call. Thread-safe.

@@ -1,11 +1,15 @@
-/* libtorch implementation of edgetam_shim.h over a TorchScript bundle (contract: BUNDLE.md).
- * The only file of the project that sees torch headers. Every C entry point runs its body inside
+/* libtorch implementation of edgetam_shim.h over a TorchScript bundle (contract: BUNDLE.md),
+ * run by either interpreter (bundle_program.h). Only shim/ sees torch headers. Every C entry point runs its body inside
  * guarded(), so no exception crosses the C boundary. */
 #include "edgetam_shim.h"
 
 #include <ATen/Parallel.h>
+#ifndef EDGETAM_TORCH_LITE
 #include <torch/csrc/jit/passes/tensorexpr_fuser.h>
+#endif
 #include <torch/script.h>
+
+#include "bundle_program.h"
 
 #include <dlfcn.h>
 
@@ -26,7 +30,7 @@
 #include <vector>
 
 struct edgetam_shim {
-    torch::jit::Module module;
+    std::unique_ptr<bundle_program> program;
     edgetam_bundle_info info;
 };
 
@@ -279,7 +283,7 @@ std::vector<at::Tensor> run(edgetam_shim *shim, const char *method,
 {
     c10::IValue out;
     try {
-        out = shim->module.get_method(method)(std::move(args));
+        out = shim->program->call(method, std::move(args));
     } catch (const std::bad_alloc &) {
         throw;
     } catch (const std::exception &e) { /* c10::Error, or std::runtime_error from TorchScript */
@@ -378,25 +382,24 @@ void encode_memory(edgetam_shim *s, const float *feat, const float *best, float 
 
 /* ---- load ---------------------------------------------------------------------------------- */
 
-void check_methods(const torch::jit::Module &m)
+void check_methods(const bundle_program &program)
 {
     static const std::pair<const char *, size_t> kMethods[] = {
         {"encode_image", 1}, {"attend_memory", 4}, {"decode", 7},
         {"decode_mask", 4},  {"encode_memory", 4}};
     for (const auto &[name, nargs] : kMethods) {
-        auto method = m.find_method(name);
-        if (!method)
-            fail(EDGETAM_ERR_BAD_BUNDLE, std::string("bundle has no method ") + name);
-        size_t got = method->function().getSchema().arguments().size() - 1; /* minus self */
-        if (got != nargs)
+        int got = program.arity(name);
+        if (got < 0) fail(EDGETAM_ERR_BAD_BUNDLE, std::string("bundle has no method ") + name);
+        if ((size_t)got != nargs)
             fail(EDGETAM_ERR_BAD_BUNDLE, std::string("bundle method ") + name + " takes " +
                                              std::to_string(got) + " arguments, expected " +
                                              std::to_string(nargs));
     }
 }
 
-/* Runs every method (twice: the profiling executor optimises on the second run) on zeros of
- * the documented shapes, covering each optional input both ways. Outputs go to scratch. */
+/* Runs every method (twice: the profiling executor optimises on the second run; the lite
+ * interpreter resolves operators on the first, which must not race) on zeros of the documented
+ * shapes, covering each optional input both ways. Outputs go to scratch. */
 void warm_up(edgetam_shim *s)
 {
     sizes z(s->info);
@@ -433,17 +436,18 @@ void load(const char *path, int32_t num_threads, edgetam_shim **out, edgetam_bun
     else
         fail(EDGETAM_ERR_MODEL_LOAD,
              std::string("cannot open bundle '") + path + "': " + std::strerror(errno));
-    torch::jit::ExtraFilesMap extra{{kMetadataName, ""}};
+    std::unordered_map<std::string, std::string> extra{{kMetadataName, ""}};
     try {
-        s->module = torch::jit::load(path, torch::kCPU, extra);
+        s->program = load_bundle_program(path, extra);
     } catch (const std::exception &e) {
         if (is_oom(e) || dynamic_cast<const std::bad_alloc *>(&e)) throw;
         fail(EDGETAM_ERR_MODEL_LOAD, std::string("cannot load bundle '") + path +
                                          "' as TorchScript: " + torch_message(e));
     }
     s->info = parse_metadata(extra[kMetadataName]);
-    check_methods(s->module);
-    s->module.eval(); /* a bundle saved in training mode would otherwise run dropout etc. */
+    s->info.lite_interpreter = s->program->lite();
+    check_methods(*s->program);
+#ifndef EDGETAM_TORCH_LITE
     /* The TensorExpr fuser (CPU builds with LLVM, e.g. PyTorch's own libtorch) guards each fused
      * group on exact input shapes, so every new n, p or P would bail out and re-profile and
      * recompile (measured: TypeCheck guards such as Float(1,1,2) for P=1). Without fusion the
@@ -451,6 +455,7 @@ void load(const char *path, int32_t num_threads, edgetam_shim **out, edgetam_bun
      * stable times for any shape (Debian's 1.13 has no LLVM, so this changes nothing there).
      * Process-wide, like the thread count. */
     torch::jit::setTensorExprFuserEnabled(false);
+#endif
     int threads = num_threads > 0 ? num_threads : (int)std::thread::hardware_concurrency();
     threads = threads > 0 ? threads : 1;
     at::set_num_threads(threads);

@@ -46,6 +46,7 @@ typedef struct edgetam_bundle_info {
     float sigmoid_bias_for_mem_enc;
     float pixel_mean[3];
     float pixel_std[3];
+    int32_t lite_interpreter; /* 1: a .ptl bundle, run by the lite interpreter (not metadata) */
 } edgetam_bundle_info;
 
 /* Loads `path`, validates metadata and method signatures, sets the intra-op thread count

@@ -3,7 +3,10 @@
 bundle (shim/BUNDLE.md, format version 1).
 
     python3 shim/export_edgetam.py --config configs/edgetam.yaml --checkpoint edgetam.pt \
-        --out edgetam.bundle
+        --out edgetam.bundle [--lite]
+
+--lite saves the bundle for the lite interpreter (torch's _save_for_lite_interpreter; name it
+*.ptl): what an iOS app linking the LibTorch-Lite pod can run. The library loads both kinds.
 
 or, from Python, with a model you built yourself (SAM2Base or SAM2VideoPredictor):
 
@@ -52,9 +55,11 @@ import torch.nn.functional as F
 
 try:
     import bundle_meta
-except ImportError:  # imported from elsewhere: bundle_meta lives next to this file
+    import bundle_save
+except ImportError:  # imported from elsewhere: these live next to this file
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import bundle_meta
+    import bundle_save
 
 # The official predictor's frame normalisation (sam2.utils.misc.load_video_frames defaults).
 PIXEL_MEAN = (0.485, 0.456, 0.406)
@@ -639,8 +644,11 @@ def graph_ops(module):
     return kinds
 
 
-def check_saved_bundle(data):
-    """Reloads the archive bytes and checks the metadata and the operators."""
+def check_saved_bundle(data, lite=False):
+    """Reloads the archive bytes and checks the metadata and the operators (a lite bundle keeps
+    the full program too), and that the lite interpreter loads a lite bundle."""
+    if lite:
+        bundle_save.load_lite(data)
     extra = {bundle_meta.FILE_NAME: ""}
     loaded = torch.jit.load(io.BytesIO(data), map_location="cpu", _extra_files=extra)
     bundle_meta.check_bundle_meta(_typed_meta(bundle_meta.parse_bundle_meta(
@@ -666,10 +674,10 @@ def _typed_meta(text_meta):
     return meta
 
 
-def export_bundle(model, out_path, comment=None):
+def export_bundle(model, out_path, comment=None, lite=False):
     """Writes the bundle of an official EdgeTAM model (SAM2Base or SAM2VideoPredictor, built and
-    loaded by the caller) to `out_path`. The model is used in eval mode on the CPU; its mode and
-    flags are restored afterwards. Returns the metadata dict."""
+    loaded by the caller) to `out_path`, for the lite interpreter if `lite`. The model is used in
+    eval mode on the CPU; its mode and flags are restored afterwards. Returns the metadata dict."""
     core = _core_model(model)
     was_training = core.training
     device = next(core.parameters()).device
@@ -683,16 +691,9 @@ def export_bundle(model, out_path, comment=None):
     text = bundle_meta.format_bundle_meta(
         meta, comment=comment or "edgetam bundle: official EdgeTAM exported by "
                                  "shim/export_edgetam.py (torch %s)" % torch.__version__)
-    # saved to memory first: checked before anything is written, and the archive's folder name
-    # does not depend on out_path
-    buf = io.BytesIO()
-    torch.jit.save(bundle, buf, _extra_files={bundle_meta.FILE_NAME: text})
-    data = buf.getvalue()
-    check_saved_bundle(data)
-    tmp = out_path + ".tmp"
-    with open(tmp, "wb") as f:
-        f.write(data)
-    os.replace(tmp, out_path)
+    data = bundle_save.bundle_bytes(bundle, text, lite=lite)
+    check_saved_bundle(data, lite)  # before anything is written
+    bundle_save.write_file(out_path, data)
     return meta
 
 
@@ -718,6 +719,8 @@ def main(argv=None):
                          "configs/edgetam.yaml, or a path to it inside the package)")
     ap.add_argument("--checkpoint", required=True, help="EdgeTAM checkpoint (edgetam.pt)")
     ap.add_argument("--out", required=True, help="bundle file to write")
+    ap.add_argument("--lite", action="store_true",
+                    help="save for the lite interpreter (LibTorch-Lite on iOS); name it *.ptl")
     args = ap.parse_args(argv)
 
     from sam2.build_sam import build_sam2_video_predictor
@@ -725,7 +728,7 @@ def main(argv=None):
     meta = export_bundle(model, args.out, comment="edgetam bundle: %s + %s, exported by "
                          "shim/export_edgetam.py (torch %s)" % (
                              os.path.basename(args.config), os.path.basename(args.checkpoint),
-                             torch.__version__))
+                             torch.__version__), lite=args.lite)
     print("wrote %s (%d bytes): S=%d, T=%d" % (args.out, os.path.getsize(args.out),
                                                meta["image_size"], meta["memory_tokens"]))
     return 0

@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """Writes a small, deterministic stand-in edgetam bundle (shim/BUNDLE.md, format version 1).
 
-    /usr/bin/python3 shim/make_standin_bundle.py --out PATH [--image-size 256]
+    /usr/bin/python3 shim/make_standin_bundle.py --out PATH [--image-size 256] [--lite]
+
+--lite writes it for the lite interpreter (a .ptl bundle, what LibTorch-Lite runs) instead.
 
 The stand-in is EdgeTAM's structure in miniature, with fixed pseudo-random weights (seeded; the
 same command writes the same file): an image encoder with three feature levels, a memory attention
@@ -57,9 +59,11 @@ import torch.nn.functional as F
 
 try:
     import bundle_meta
-except ImportError:  # imported from elsewhere: bundle_meta lives next to this file
+    import bundle_save
+except ImportError:  # imported from elsewhere: these live next to this file
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import bundle_meta
+    import bundle_save
 
 SEED = 20240613
 PIXEL_MEAN = (0.485, 0.456, 0.406)
@@ -622,6 +626,8 @@ def main(argv=None) -> int:
     ap.add_argument("--out", required=True, help="bundle file to write")
     ap.add_argument("--image-size", type=int, default=256,
                     help="S, a multiple of 64 (default 256)")
+    ap.add_argument("--lite", action="store_true",
+                    help="save for the lite interpreter (.ptl, LibTorch-Lite)")
     args = ap.parse_args(argv)
     if args.image_size <= 0 or args.image_size % 64:
         ap.error("--image-size must be a positive multiple of 64")
@@ -633,13 +639,7 @@ def main(argv=None) -> int:
         metadata(model),
         comment="edgetam bundle: deterministic stand-in (shim/make_standin_bundle.py, seed %d)"
         % SEED)
-    # saved to memory so that the archive's folder name ("archive") does not depend on --out
-    buf = io.BytesIO()
-    torch.jit.save(scripted, buf, _extra_files={bundle_meta.FILE_NAME: text})
-    tmp = args.out + ".tmp"
-    with open(tmp, "wb") as f:
-        f.write(buf.getvalue())
-    os.replace(tmp, args.out)
+    bundle_save.write_file(args.out, bundle_save.bundle_bytes(scripted, text, lite=args.lite))
     return 0
 
 

@@ -32,7 +32,7 @@ void edgetam__normalize_scalar(const uint8_t *src, int32_t n, float scale, float
 void edgetam__normalize_yuv_scalar(const uint8_t *const yuv[3], int32_t n, const yuv_coeffs *k,
                                    const normalize_coeffs *nc, float *const rgb[3]);
 
-#if defined(__x86_64__) || defined(__i386__)
+#ifdef EDGETAM_HAVE_AVX2_KERNELS
 /* AVX2 versions: handle a prefix and return the first sample not written. */
 int32_t edgetam__normalize_avx2(const uint8_t *src, int32_t n, float scale, float bias, float *dst);
 int32_t edgetam__normalize_yuv_avx2(const uint8_t *const yuv[3], int32_t n, const yuv_coeffs *k,

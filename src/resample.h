@@ -57,8 +57,9 @@ void edgetam__resample_h_scalar(const resample_axis *axis, const resample_hrow *
 void edgetam__resample_v_scalar(const resample_axis *axis, int32_t y, const int16_t *const *rows,
                                 uint8_t *out, int32_t x_begin, int32_t x_end);
 
-#if defined(__x86_64__) || defined(__i386__)
-#define EDGETAM_HAVE_AVX2_KERNELS 1
+/* Defined by CMake where it builds the AVX2 files (x86 targets other than multi-architecture
+ * Apple builds). */
+#ifdef EDGETAM_HAVE_AVX2_KERNELS
 /* AVX2 versions: produce a prefix of outputs and return where they stopped. The horizontal kernel
  * does `row_count` (1 or 2) rows at once, sharing the coefficient loads. */
 int32_t edgetam__resample_h_avx2(const resample_axis *axis, const resample_hrow *rows, int row_count, int32_t x_begin,

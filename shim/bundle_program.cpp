@@ -1,0 +1,86 @@
+/* Both interpreters behind bundle_program (see bundle_program.h). */
+#include "bundle_program.h"
+
+#include <caffe2/serialize/inline_container.h>
+#include <torch/csrc/jit/mobile/import.h>
+#include <torch/csrc/jit/mobile/module.h>
+#ifndef EDGETAM_TORCH_LITE
+#include <torch/script.h>
+#endif
+
+#include <stdexcept>
+
+namespace {
+
+class lite_program final : public bundle_program {
+    torch::jit::mobile::Module module_;
+
+public:
+    explicit lite_program(torch::jit::mobile::Module m) : module_(std::move(m)) { module_.eval(); }
+    c10::IValue call(const char *method, std::vector<c10::IValue> args) const override
+    {
+        return module_.get_method(method)(std::move(args));
+    }
+    int arity(const char *method) const override
+    {
+        auto m = module_.find_method(method);
+        if (!m) return -1;
+        /* bytecode from torch >= 1.9 carries schemas; an older one cannot be checked */
+        if (!m->function().hasSchema())
+            throw std::runtime_error(std::string("lite bundle method ") + method +
+                                     " has no schema (bytecode too old)");
+        return (int)m->function().getSchema().arguments().size() - 1;
+    }
+    bool lite() const override { return true; }
+};
+
+#ifndef EDGETAM_TORCH_LITE
+class jit_program final : public bundle_program {
+    torch::jit::Module module_;
+
+public:
+    explicit jit_program(torch::jit::Module m) : module_(std::move(m))
+    {
+        module_.eval(); /* a bundle saved in training mode would otherwise run dropout etc. */
+    }
+    c10::IValue call(const char *method, std::vector<c10::IValue> args) const override
+    {
+        return module_.get_method(method)(std::move(args));
+    }
+    int arity(const char *method) const override
+    {
+        auto m = module_.find_method(method);
+        if (!m) return -1;
+        return (int)m->function().getSchema().arguments().size() - 1;
+    }
+    bool lite() const override { return false; }
+};
+
+#endif
+
+/* _save_for_lite_interpreter writes bytecode.pkl (next to the full program); torch.jit.save
+ * does not. */
+bool has_bytecode(const std::string &path)
+{
+    caffe2::serialize::PyTorchStreamReader reader(path);
+    return reader.hasRecord("bytecode.pkl");
+}
+
+} // namespace
+
+std::unique_ptr<bundle_program>
+load_bundle_program(const std::string &path,
+                    std::unordered_map<std::string, std::string> &extra_files)
+{
+    if (!has_bytecode(path)) {
+#ifdef EDGETAM_TORCH_LITE
+        throw std::runtime_error("it was saved for the full TorchScript JIT; this build (for "
+                                 "LibTorch-Lite) runs lite-interpreter bundles only: export "
+                                 "with --lite");
+#else
+        return std::make_unique<jit_program>(torch::jit::load(path, torch::kCPU, extra_files));
+#endif
+    }
+    return std::make_unique<lite_program>(
+        torch::jit::_load_for_mobile(path, at::Device(at::kCPU), extra_files));
+}
