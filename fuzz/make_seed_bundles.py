@@ -9,8 +9,9 @@ contract of shim/BUNDLE.md at S = 32 with tiny dimensions, whose methods are a f
 arithmetic (outputs of the documented shapes that depend on their inputs). It is a few KB and
 loads in milliseconds.
 
-FUZZ_DIR/templates/ receives stub.edgetam and the broken variants of tests/make_bad_bundles.py made
-from it, every member stored uncompressed and without the optional source-range records
+FUZZ_DIR/templates/ receives stub.edgetam, the broken variants of tests/make_bad_bundles.py made
+from it, and stub_lite.edgetam, the stub saved for the lite interpreter (the library picks the
+interpreter by content, not by name), every member stored uncompressed and without the optional source-range records
 (code/*.debug_pkl). FUZZ_DIR/corpus/fuzz_bundle/ receives seeds in fuzz_bundle's input format
 (fuzz_bundle.c): each template intact, one with non-finite weights, one cut short.
 """
@@ -155,6 +156,9 @@ def main():
     with open(stub, "wb") as f:
         f.write(buf.getvalue())
     restore(stub)
+    lite = os.path.join(out, "stub_lite.edgetam")
+    torch.jit.script(Stub())._save_for_lite_interpreter(lite, _extra_files=bundle_meta.extra_files(META))
+    restore(lite)
     with tempfile.TemporaryDirectory() as bad:
         subprocess.run([sys.executable, os.path.join(HERE, "..", "tests", "make_bad_bundles.py"),
                         stub, bad], check=True)
