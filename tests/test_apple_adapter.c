@@ -5,7 +5,6 @@
  * buffers, odd sizes and padded rows, and masks written into a caller's OneComponent8 buffer.
  * Usage: test_apple_adapter BUNDLE */
 #define _POSIX_C_SOURCE 200809L
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "busy_tracker.h"
 #include "callback_gate.h"
 #include "corevideo_double.h"
 #include "edgetam_apple.h"
@@ -320,84 +320,33 @@ static void test_stream_drops_without_locking(void **state)
     edgetam_model_free(model);
 }
 
-/* A plain frame whose lock waits until released: keeps a tracker busy inside a call. */
-typedef struct busy_frame {
-    edgetam_frame frame;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    int inside, release;
-    edgetam_tracker *tracker;
-    edgetam_status status;
-} busy_frame;
-
-static int busy_lock(void *user, edgetam_planes *planes)
-{
-    busy_frame *b = user;
-    static uint8_t gray[16 * 16];
-    planes->data[0] = gray;
-    planes->stride[0] = 16;
-    pthread_mutex_lock(&b->mu);
-    b->inside = 1;
-    pthread_cond_broadcast(&b->cv);
-    while (!b->release) pthread_cond_wait(&b->cv, &b->mu);
-    pthread_mutex_unlock(&b->mu);
-    return 0;
-}
-
-static void busy_unlock(void *user) { (void)user; }
-
-static void *busy_track(void *arg)
-{
-    busy_frame *b = arg;
-    b->status = edgetam_tracker_track(b->tracker, &b->frame, NULL, 0, NULL);
-    return NULL;
-}
-
 static void test_tracker_drops_without_locking(void **state)
 {
     (void)state;
     edgetam_model *model = load_model();
     edgetam_tracker_params tp = edgetam_tracker_default_params();
-    busy_frame b;
-    memset(&b, 0, sizeof b);
-    assert_int_equal(edgetam_tracker_create(model, &tp, &b.tracker), EDGETAM_OK);
-    pthread_mutex_init(&b.mu, NULL);
-    pthread_cond_init(&b.cv, NULL);
-    b.frame = edgetam_frame_default();
-    b.frame.format = EDGETAM_FORMAT_GRAY8;
-    b.frame.width = b.frame.height = 16;
-    b.frame.lock = busy_lock;
-    b.frame.unlock = busy_unlock;
-    b.frame.user_data = &b;
-    pthread_t th;
-    assert_int_equal(pthread_create(&th, NULL, busy_track, &b), 0);
-    pthread_mutex_lock(&b.mu);
-    while (!b.inside) pthread_cond_wait(&b.cv, &b.mu);
-    pthread_mutex_unlock(&b.mu);
+    edgetam_tracker *t = NULL;
+    assert_int_equal(edgetam_tracker_create(model, &tp, &t), EDGETAM_OK);
+    busy_tracker busy;
+    busy_tracker_start(&busy, t);
 
     CVPixelBufferRef camera = fake_cv_create(kCVPixelFormatType_420YpCbCr8BiPlanarVideoRange, 64, 48, 8, 9u);
     edgetam_frame f;
     assert_int_equal(edgetam_frame_from_cvpixelbuffer(camera, &f), EDGETAM_OK);
-    assert_int_equal(edgetam_tracker_track(b.tracker, &f, NULL, 0, NULL), EDGETAM_DROPPED);
+    assert_int_equal(edgetam_tracker_track(t, &f, NULL, 0, NULL), EDGETAM_DROPPED);
     const fake_cv_calls *c = fake_cv_calls_of(camera);
     assert_int_equal(c->locks + c->failed_locks, 0);
     assert_int_equal(c->base_address_calls + c->plane_address_calls, 0);
     assert_returned_intact(camera);
 
-    pthread_mutex_lock(&b.mu);
-    b.release = 1;
-    pthread_cond_broadcast(&b.cv);
-    pthread_mutex_unlock(&b.mu);
-    pthread_join(th, NULL);
-    assert_int_equal(b.status, EDGETAM_OK);
+    busy_tracker_finish(&busy);
+    assert_int_equal(busy.status, EDGETAM_OK);
     /* once idle, the same descriptor is tracked: one lock, one unlock */
-    assert_int_equal(edgetam_tracker_track(b.tracker, &f, NULL, 0, NULL), EDGETAM_OK);
+    assert_int_equal(edgetam_tracker_track(t, &f, NULL, 0, NULL), EDGETAM_OK);
     assert_int_equal(c->locks, 1);
     assert_returned_intact(camera);
     fake_cv_destroy(camera);
-    pthread_cond_destroy(&b.cv);
-    pthread_mutex_destroy(&b.mu);
-    edgetam_tracker_destroy(b.tracker);
+    edgetam_tracker_destroy(t);
     edgetam_model_free(model);
 }
 

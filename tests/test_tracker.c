@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "alloc.h"
+#include "busy_tracker.h"
 #include "edgetam.h"
 #include "test_frame.h"
 
@@ -342,58 +343,12 @@ static void test_no_allocation_per_frame(void **state)
 }
 
 /* A frame whose lock blocks until released, to hold a track call in progress. */
-typedef struct blocking_frame {
-    test_frame tf;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    int inside, release;
-} blocking_frame;
-
-static int blocking_lock(void *user, edgetam_planes *planes)
-{
-    (void)planes;
-    blocking_frame *b = user;
-    pthread_mutex_lock(&b->mu);
-    b->inside = 1;
-    pthread_cond_broadcast(&b->cv);
-    while (!b->release) pthread_cond_wait(&b->cv, &b->mu);
-    pthread_mutex_unlock(&b->mu);
-    return 0;
-}
-
-static void blocking_unlock(void *user) { (void)user; }
-
-typedef struct track_job {
-    edgetam_tracker *t;
-    const edgetam_frame *frame;
-    edgetam_status st;
-} track_job;
-
-static void *track_thread(void *arg)
-{
-    track_job *j = arg;
-    j->st = edgetam_tracker_track(j->t, j->frame, NULL, 0, NULL);
-    return NULL;
-}
-
 static void test_drop_if_busy(void **state)
 {
     (void)state;
     edgetam_tracker *t = new_tracker(2);
-    blocking_frame b;
-    memset(&b, 0, sizeof b);
-    test_frame_init(&b.tf, EDGETAM_FORMAT_NV12, W, H, 0, 5);
-    pthread_mutex_init(&b.mu, NULL);
-    pthread_cond_init(&b.cv, NULL);
-    b.tf.frame.lock = blocking_lock;
-    b.tf.frame.unlock = blocking_unlock;
-    b.tf.frame.user_data = &b;
-    track_job job = {t, &b.tf.frame, EDGETAM_ERR_INVALID_ARGUMENT};
-    pthread_t th;
-    assert_int_equal(pthread_create(&th, NULL, track_thread, &job), 0);
-    pthread_mutex_lock(&b.mu);
-    while (!b.inside) pthread_cond_wait(&b.cv, &b.mu);
-    pthread_mutex_unlock(&b.mu);
+    busy_tracker busy;
+    busy_tracker_start(&busy, t);
 
     test_frame other; /* arrives while the first call runs: dropped, never locked or read */
     test_frame_init(&other, EDGETAM_FORMAT_NV12, W, H, 0, 6);
@@ -402,12 +357,8 @@ static void test_drop_if_busy(void **state)
     assert_int_equal(edgetam_tracker_track(t, &other.frame, NULL, 0, NULL), EDGETAM_DROPPED);
     assert_int_equal(other.lock_calls, 0);
 
-    pthread_mutex_lock(&b.mu);
-    b.release = 1;
-    pthread_cond_broadcast(&b.cv);
-    pthread_mutex_unlock(&b.mu);
-    pthread_join(th, NULL);
-    assert_int_equal(job.st, EDGETAM_OK);
+    busy_tracker_finish(&busy);
+    assert_int_equal(busy.status, EDGETAM_OK);
     edgetam_tracker_stats stats;
     stats.struct_size = sizeof stats;
     assert_int_equal(edgetam_tracker_get_stats(t, &stats), EDGETAM_OK);
@@ -416,9 +367,6 @@ static void test_drop_if_busy(void **state)
     assert_int_equal(stats.dropped, 1);
     test_frame_restore(&other);
     test_frame_free(&other);
-    test_frame_free(&b.tf);
-    pthread_cond_destroy(&b.cv);
-    pthread_mutex_destroy(&b.mu);
     edgetam_tracker_destroy(t);
 }
 
