@@ -9,14 +9,20 @@
 #endif
 
 #include <stdexcept>
+#include <type_traits>
 
 namespace {
 
-class lite_program final : public bundle_program {
-    torch::jit::mobile::Module module_;
+using lite_module = torch::jit::mobile::Module;
+
+/* Either interpreter's module: both run methods by name and describe them by schema. */
+template <class Module>
+class program_of final : public bundle_program {
+    Module module_;
 
 public:
-    explicit lite_program(torch::jit::mobile::Module m) : module_(std::move(m)) { module_.eval(); }
+    /* a bundle saved in training mode would otherwise run dropout etc. */
+    explicit program_of(Module m) : module_(std::move(m)) { module_.eval(); }
     c10::IValue call(const char *method, std::vector<c10::IValue> args) const override
     {
         return module_.get_method(method)(std::move(args));
@@ -25,38 +31,16 @@ public:
     {
         auto m = module_.find_method(method);
         if (!m) return -1;
-        /* bytecode from torch >= 1.9 carries schemas; an older one cannot be checked */
-        if (!m->function().hasSchema())
-            throw std::runtime_error(std::string("lite bundle method ") + method +
-                                     " has no schema (bytecode too old)");
-        return (int)m->function().getSchema().arguments().size() - 1;
+        if constexpr (std::is_same_v<Module, lite_module>) {
+            /* bytecode from torch >= 1.9 carries schemas; an older one cannot be checked */
+            if (!m->function().hasSchema())
+                throw std::runtime_error(std::string("lite bundle method ") + method +
+                                         " has no schema (bytecode too old)");
+        }
+        return (int)m->function().getSchema().arguments().size() - 1; /* minus self */
     }
-    bool lite() const override { return true; }
+    bool lite() const override { return std::is_same_v<Module, lite_module>; }
 };
-
-#ifndef EDGETAM_TORCH_LITE
-class jit_program final : public bundle_program {
-    torch::jit::Module module_;
-
-public:
-    explicit jit_program(torch::jit::Module m) : module_(std::move(m))
-    {
-        module_.eval(); /* a bundle saved in training mode would otherwise run dropout etc. */
-    }
-    c10::IValue call(const char *method, std::vector<c10::IValue> args) const override
-    {
-        return module_.get_method(method)(std::move(args));
-    }
-    int arity(const char *method) const override
-    {
-        auto m = module_.find_method(method);
-        if (!m) return -1;
-        return (int)m->function().getSchema().arguments().size() - 1;
-    }
-    bool lite() const override { return false; }
-};
-
-#endif
 
 /* _save_for_lite_interpreter writes bytecode.pkl (next to the full program); torch.jit.save
  * does not. */
@@ -78,9 +62,10 @@ load_bundle_program(const std::string &path,
                                  "LibTorch-Lite) runs lite-interpreter bundles only: export "
                                  "with --lite");
 #else
-        return std::make_unique<jit_program>(torch::jit::load(path, torch::kCPU, extra_files));
+        return std::make_unique<program_of<torch::jit::Module>>(
+            torch::jit::load(path, torch::kCPU, extra_files));
 #endif
     }
-    return std::make_unique<lite_program>(
+    return std::make_unique<program_of<lite_module>>(
         torch::jit::_load_for_mobile(path, at::Device(at::kCPU), extra_files));
 }

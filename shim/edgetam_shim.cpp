@@ -1,6 +1,6 @@
 /* libtorch implementation of edgetam_shim.h over a TorchScript bundle (contract: BUNDLE.md),
- * run by either interpreter (bundle_program.h). Only shim/ sees torch headers. Every C entry point runs its body inside
- * guarded(), so no exception crosses the C boundary. */
+ * run by either interpreter (bundle_program.h). Only shim/ sees torch headers. Every C entry
+ * point runs its body inside guarded(), so no exception crosses the C boundary. */
 #include "edgetam_shim.h"
 
 #include <ATen/Parallel.h>

@@ -47,7 +47,6 @@ no-object pointer). Masks are not meant to outline anything; they have both sign
 """
 
 import argparse
-import io
 import math
 import os
 import sys
