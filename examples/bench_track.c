@@ -15,6 +15,7 @@
 
 #include "bench.h"
 #include "bench_camera.h"
+#include "bench_contend.h"
 #include "bench_util.h"
 #include "edgetam.h"
 #include "load_model.h"
@@ -117,24 +118,64 @@ static double same_work_frame_ms(edgetam_model *model, int frames)
     return median;
 }
 
+/* Frame times with and without `contend` busy-loop threads, in alternating blocks of 10 frames
+ * (the first frame of each block is not counted) so that both see the same machine. Prints the
+ * medians and contended_ratio = contended / uncontended. */
+static int contention_ratio(edgetam_tracker *t, camera *cam, edgetam_object_result *results,
+                            int contend, int frames)
+{
+    enum { BLOCK = 10 };
+    const int blocks = frames / BLOCK < 2 ? 2 : frames / BLOCK;
+    double *ms[2];
+    size_t n[2] = {0, 0};
+    ms[0] = malloc(sizeof(double) * (size_t)blocks * BLOCK);
+    ms[1] = malloc(sizeof(double) * (size_t)blocks * BLOCK);
+    for (int b = 0; b < blocks; b++) {
+        const int contended = b % 2;
+        bench_contenders *c = contended ? bench_contenders_start(contend) : NULL;
+        if (contended && !c) {
+            fprintf(stderr, "cannot start %d busy-loop threads\n", contend);
+            return 1;
+        }
+        for (int k = 0; k < BLOCK; k++) {
+            camera_render(cam, 100000 + b * BLOCK + k);
+            const double t0 = bench_now_ms();
+            if (edgetam_tracker_track(t, &cam->frame, results, MAX_OBJECTS, NULL) != EDGETAM_OK) {
+                fprintf(stderr, "track failed: %s\n", edgetam_tracker_last_error(t));
+                bench_contenders_stop(c);
+                return 1;
+            }
+            if (k > 0) ms[contended][n[contended]++] = bench_now_ms() - t0;
+        }
+        bench_contenders_stop(c);
+    }
+    const double quiet = bench_quantile(ms[0], n[0], 0.5), busy = bench_quantile(ms[1], n[1], 0.5);
+    printf("contend=%d\nuncontended_frame_ms_p50=%.3f\ncontended_frame_ms_p50=%.3f\n"
+           "contended_ratio=%.2f\n", contend, quiet, busy, busy / quiet);
+    free(ms[0]);
+    free(ms[1]);
+    return 0;
+}
+
 int bench_track(int argc, char **argv)
 {
     const char *model_path = example_standin_bundle;
-    int objects = 1, frames = 2000, threads = 0, python = 1;
+    int objects = 1, frames = 2000, threads = 0, python = 1, contend = 0;
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--model") && i + 1 < argc) model_path = argv[++i];
         else if (!strcmp(argv[i], "--objects") && i + 1 < argc) objects = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--frames") && i + 1 < argc) frames = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--contend") && i + 1 < argc) contend = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--no-python")) python = 0;
         else {
             fprintf(stderr, "usage: edgetam-bench track [--model PATH] [--objects N] [--frames N]"
-                            " [--threads N] [--no-python]\n");
+                            " [--threads N] [--contend N] [--no-python]\n");
             return 2;
         }
     }
-    if (objects < 1 || objects > MAX_OBJECTS || frames < 10) {
-        fprintf(stderr, "--objects must be 1..%d and --frames >= 10\n", MAX_OBJECTS);
+    if (objects < 1 || objects > MAX_OBJECTS || frames < 10 || contend < 0 || contend > 64) {
+        fprintf(stderr, "--objects must be 1..%d, --frames >= 10, --contend 0..64\n", MAX_OBJECTS);
         return 2;
     }
     const double rss_start = bench_rss_mb();
@@ -210,6 +251,7 @@ int bench_track(int argc, char **argv)
     printf("lib_allocs_per_frame=%.3f\n", (double)allocs / (double)steady);
     printf("rss_mb_start=%.1f\nrss_mb_warm=%.1f\nrss_mb_end=%.1f\n", rss_start, rss_warm, rss_end);
     printf("busy_return_us_p99=%.2f\n", busy_return_us_p99(t, &cam, 2000));
+    if (contend && contention_ratio(t, &cam, results, contend, frames)) return 1;
     if (python) {
         const double py = python_frame_ms(model_path);
         const double c_ms = same_work_frame_ms(model, 50);

@@ -296,10 +296,14 @@ typedef struct edgetam_model edgetam_model;
 
 typedef struct edgetam_model_params {
     uint32_t struct_size; /* = sizeof(edgetam_model_params) */
-    int32_t num_threads;  /* threads for the model's math; <= 0: all cores. Process-wide. */
+    int32_t num_threads;  /* most threads for the model's math; <= 0: all cores. Process-wide. */
+    int32_t adapt_threads; /* 1: run on one thread while other work keeps the CPU busy, on
+                              num_threads otherwise (see edgetam_model_threads); 0: always on
+                              num_threads. Results can differ in the last bits with the thread
+                              count (summation order), so 0 when runs must match bit for bit. */
 } edgetam_model_params;
 
-/* Defaults: num_threads 0 (all cores). Returned by value; thread-safe. */
+/* Defaults: num_threads 0 (all cores), adapt_threads 1. Returned by value; thread-safe. */
 EDGETAM_API edgetam_model_params edgetam_model_default_params(void);
 
 /* Loads a bundle of either kind (shim/BUNDLE.md): full TorchScript (torch.jit.save, *.edgetam) or
@@ -320,6 +324,13 @@ EDGETAM_API void edgetam_model_free(edgetam_model *model);
 
 /* The model's square input size S (0 for NULL). Thread-safe. */
 EDGETAM_API int32_t edgetam_model_input_size(const edgetam_model *model);
+
+/* How many threads the model's math runs on now (0 for NULL). Threads of a parallel step wait for
+ * each other; on a contended CPU (other apps, the camera pipeline, other tenants) a preempted one
+ * stalls every step, so with adapt_threads the model watches how much CPU each forward actually
+ * got and drops to one thread while the others are kept waiting, going back to num_threads once
+ * calls run undisturbed again. Measured: edgetam-bench track --contend (README, Performance). Thread-safe. */
+EDGETAM_API int32_t edgetam_model_threads(const edgetam_model *model);
 
 /* ---- Tracker: one video stream ------------------------------------------------------------ */
 

@@ -3,15 +3,14 @@
  * point runs its body inside guarded(), so no exception crosses the C boundary. */
 #include "edgetam_shim.h"
 
-#include <ATen/Parallel.h>
 #ifndef EDGETAM_TORCH_LITE
 #include <torch/csrc/jit/passes/tensorexpr_fuser.h>
 #endif
 #include <torch/script.h>
 
 #include "bundle_program.h"
-
-#include <dlfcn.h>
+#include "caching_allocator.h"
+#include "thread_policy.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -31,6 +30,7 @@
 
 struct edgetam_shim {
     std::unique_ptr<bundle_program> program;
+    std::unique_ptr<thread_policy> threads;
     edgetam_bundle_info info;
 };
 
@@ -115,18 +115,6 @@ std::string shape_str(c10::IntArrayRef shape)
     for (size_t i = 0; i < shape.size(); i++) s << (i ? "," : "") << shape[i];
     s << ']';
     return s.str();
-}
-
-/* at::set_num_threads does not reach the BLAS that libtorch links through libblas.so.3. With
- * OpenBLAS (Debian's libopenblas0-pthread) every sgemm would otherwise use all cores, whatever
- * num_threads says, and its threads spin between calls. Measured with one model thread on 2 cores
- * (edgetam-bench track --threads 1, 300 frames): 16.1 instead of 8.0 CPU seconds, most of it
- * spinning, and frames 16 % slower. Other BLAS builds lack the symbol and keep their settings. */
-static void set_blas_threads(int threads)
-{
-    using setter = void (*)(int);
-    if (auto set = reinterpret_cast<setter>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
-        set(threads);
 }
 
 /* ---- metadata ------------------------------------------------------------------------------ */
@@ -283,6 +271,7 @@ std::vector<at::Tensor> run(edgetam_shim *shim, const char *method,
 {
     c10::IValue out;
     try {
+        thread_policy::call measured(*shim->threads);
         out = shim->program->call(method, std::move(args));
     } catch (const std::bad_alloc &) {
         throw;
@@ -427,9 +416,11 @@ void warm_up(edgetam_shim *s)
     }
 }
 
-void load(const char *path, int32_t num_threads, edgetam_shim **out, edgetam_bundle_info *info)
+void load(const char *path, int32_t num_threads, bool adapt_threads, edgetam_shim **out,
+          edgetam_bundle_info *info)
 {
     std::unique_ptr<edgetam_shim> s(new edgetam_shim());
+    install_caching_cpu_allocator();
     /* torch's own message for a missing file lacks the reason */
     if (FILE *f = std::fopen(path, "rb"))
         std::fclose(f);
@@ -457,9 +448,7 @@ void load(const char *path, int32_t num_threads, edgetam_shim **out, edgetam_bun
     torch::jit::setTensorExprFuserEnabled(false);
 #endif
     int threads = num_threads > 0 ? num_threads : (int)std::thread::hardware_concurrency();
-    threads = threads > 0 ? threads : 1;
-    at::set_num_threads(threads);
-    set_blas_threads(threads);
+    s->threads.reset(new thread_policy(threads, adapt_threads));
     try {
         warm_up(s.get());
     } catch (const shim_error &e) {
@@ -484,7 +473,8 @@ void load(const char *path, int32_t num_threads, edgetam_shim **out, edgetam_bun
 
 extern "C" {
 
-edgetam_status edgetam_shim_load(const char *path, int32_t num_threads, edgetam_shim **out,
+edgetam_status edgetam_shim_load(const char *path, int32_t num_threads, int adapt_threads,
+                                 edgetam_shim **out,
                                  edgetam_bundle_info *info, char *err, size_t err_size)
 {
     if (out) *out = nullptr;
@@ -492,13 +482,18 @@ edgetam_status edgetam_shim_load(const char *path, int32_t num_threads, edgetam_
     return guarded(fn, EDGETAM_ERR_BAD_BUNDLE, err, err_size, [&] {
         CHECK_ARG(path && out && info);
         c10::InferenceMode guard;
-        load(path, num_threads, out, info);
+        load(path, num_threads, adapt_threads != 0, out, info);
     });
 }
 
 void edgetam_shim_free(edgetam_shim *shim)
 {
     delete shim; /* ~Module only drops references; it does not throw */
+}
+
+int32_t edgetam_shim_threads(const edgetam_shim *shim)
+{
+    return shim->threads->current_threads();
 }
 
 edgetam_status edgetam_shim_encode_image(edgetam_shim *shim, const float *image, float *hr0,

@@ -49,16 +49,21 @@ typedef struct edgetam_bundle_info {
     int32_t lite_interpreter; /* 1: a .ptl bundle, run by the lite interpreter (not metadata) */
 } edgetam_bundle_info;
 
-/* Loads `path`, validates metadata and method signatures, sets the intra-op thread count
- * (num_threads <= 0: all cores), and warms every method up once on zeros, checking output
+/* Loads `path`, validates metadata and method signatures, sets the most intra-op threads
+ * (num_threads <= 0: all cores; with adapt_threads, fewer while the CPU is contended:
+ * thread_policy.h), and warms every method up once on zeros, checking output
  * shapes. Statuses: EDGETAM_ERR_INVALID_ARGUMENT, EDGETAM_ERR_MODEL_LOAD (unreadable / not
  * TorchScript), EDGETAM_ERR_BAD_BUNDLE (metadata, missing method, wrong arity or shape),
  * EDGETAM_ERR_OUT_OF_MEMORY. On success *out owns the model and *info is filled. */
-edgetam_status edgetam_shim_load(const char *path, int32_t num_threads, edgetam_shim **out,
+edgetam_status edgetam_shim_load(const char *path, int32_t num_threads, int adapt_threads,
+                                 edgetam_shim **out,
                                  edgetam_bundle_info *info, char *err, size_t err_size);
 
 /* Frees everything the handle owns. NULL is a no-op. */
 void edgetam_shim_free(edgetam_shim *shim);
+
+/* Threads the next forward will run on (thread_policy.h). Any thread, any time. */
+int32_t edgetam_shim_threads(const edgetam_shim *shim);
 
 /* image: 3*S*S. Outputs hr0: C0*(S/4)^2, hr1: C1*(S/8)^2, feat: C*(S/16)^2. */
 edgetam_status edgetam_shim_encode_image(edgetam_shim *shim, const float *image, float *hr0,

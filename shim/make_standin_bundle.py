@@ -2,8 +2,11 @@
 """Writes a small, deterministic stand-in edgetam bundle (shim/BUNDLE.md, format version 1).
 
     /usr/bin/python3 shim/make_standin_bundle.py --out PATH [--image-size 256] [--lite]
+                                                 [--profile standin|edgetam]
 
 --lite writes it for the lite interpreter (a .ptl bundle, what LibTorch-Lite runs) instead.
+--profile edgetam writes a benchmark bundle with EdgeTAM's real layer shapes instead (random
+weights, S = 512, 768 or 1024: shim/edgetam_profile.py); the default is the small stand-in below.
 
 The stand-in is EdgeTAM's structure in miniature, with fixed pseudo-random weights (seeded; the
 same command writes the same file): an image encoder with three feature levels, a memory attention
@@ -627,17 +630,29 @@ def main(argv=None) -> int:
                     help="S, a multiple of 64 (default 256)")
     ap.add_argument("--lite", action="store_true",
                     help="save for the lite interpreter (.ptl, LibTorch-Lite)")
+    ap.add_argument("--profile", choices=("standin", "edgetam"), default="standin",
+                    help="standin: the small test model (default); edgetam: EdgeTAM's real "
+                         "layer shapes with random weights, for benchmarks")
     args = ap.parse_args(argv)
-    if args.image_size <= 0 or args.image_size % 64:
-        ap.error("--image-size must be a positive multiple of 64")
+    multiple = 256 if args.profile == "edgetam" else 64
+    if args.image_size <= 0 or args.image_size % multiple:
+        ap.error("--image-size must be a positive multiple of %d" % multiple)
 
     torch.set_num_threads(1)  # the weights do not depend on it; keeps generation reproducible
-    model = build(args.image_size)
+    if args.profile == "edgetam":
+        import edgetam_profile
+        torch.manual_seed(SEED)
+        model = edgetam_profile.EdgeTAMProfile(args.image_size).eval()
+        edgetam_profile.init_weights(model, SEED)
+        meta = dict(metadata(model), **edgetam_profile.metadata_sizes(model))
+        what = "EdgeTAM-shaped benchmark profile, random weights"
+    else:
+        model = build(args.image_size)
+        meta = metadata(model)
+        what = "deterministic stand-in"
     scripted = torch.jit.script(model)
     text = bundle_meta.format_bundle_meta(
-        metadata(model),
-        comment="edgetam bundle: deterministic stand-in (shim/make_standin_bundle.py, seed %d)"
-        % SEED)
+        meta, comment="edgetam bundle: %s (shim/make_standin_bundle.py, seed %d)" % (what, SEED))
     bundle_save.write_file(args.out, bundle_save.bundle_bytes(scripted, text, lite=args.lite))
     return 0
 

@@ -15,6 +15,7 @@ edgetam_model_params edgetam_model_default_params(void)
     memset(&p, 0, sizeof p);
     p.struct_size = sizeof p;
     p.num_threads = 0;
+    p.adapt_threads = 1;
     return p;
 }
 
@@ -59,8 +60,8 @@ edgetam_status edgetam_model_load(const char *path, const edgetam_model_params *
         set_error(error, error_size, "out of memory");
         return EDGETAM_ERR_OUT_OF_MEMORY;
     }
-    edgetam_status st = edgetam_shim_load(path, params->num_threads, &m->shim, &m->info, error,
-                                          error_size);
+    edgetam_status st = edgetam_shim_load(path, params->num_threads, params->adapt_threads != 0,
+                                          &m->shim, &m->info, error, error_size);
     if (st == EDGETAM_OK) {
         char msg[256];
         if (!normalisation_matches(&m->info, msg, sizeof msg)) {
@@ -96,4 +97,9 @@ void edgetam_model_free(edgetam_model *model)
 int32_t edgetam_model_input_size(const edgetam_model *model)
 {
     return model ? model->info.image_size : 0;
+}
+
+int32_t edgetam_model_threads(const edgetam_model *model)
+{
+    return model ? edgetam_shim_threads(model->shim) : 0;
 }

@@ -218,6 +218,7 @@ static edgetam_model *load_model(void)
     char err[512];
     edgetam_model_params mp = edgetam_model_default_params();
     mp.num_threads = 2;
+    mp.adapt_threads = 0; /* results are compared: the same thread count throughout */
     edgetam_model *m = NULL;
     if (edgetam_model_load(bundle_path, &mp, &m, err, sizeof err) != EDGETAM_OK)
         fail_msg("cannot load %s: %s", bundle_path, err);

@@ -29,6 +29,7 @@ static edgetam_model *load(const char *path)
     char err[512];
     edgetam_model_params mp = edgetam_model_default_params();
     mp.num_threads = 2;
+    mp.adapt_threads = 0; /* results are compared: the same thread count throughout */
     edgetam_model *m = NULL;
     edgetam_status st = edgetam_model_load(path, &mp, &m, err, sizeof err);
     if (st != EDGETAM_OK) fprintf(stderr, "%s: %s\n", path, err);

@@ -134,6 +134,7 @@ static void test_golden_session(void **state)
     char err[512];
     edgetam_model_params mp = edgetam_model_default_params();
     mp.num_threads = 2;
+    mp.adapt_threads = 0; /* results are compared: the same thread count throughout */
     edgetam_model *model = NULL;
     if (edgetam_model_load(bundle_path, &mp, &model, err, sizeof err) != EDGETAM_OK)
         fail_msg("load %s: %s", bundle_path, err);

@@ -31,6 +31,7 @@ static int setup_model(void **state)
     char err[512];
     edgetam_model_params mp = edgetam_model_default_params();
     mp.num_threads = 2;
+    mp.adapt_threads = 0; /* results are compared: the same thread count throughout */
     if (edgetam_model_load(bundle_path, &mp, &model, err, sizeof err) != EDGETAM_OK) {
         fprintf(stderr, "cannot load %s: %s\n", bundle_path, err);
         return -1;
