@@ -20,13 +20,14 @@ installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install o
 sudo=""
 [ "$(id -u)" -ne 0 ] && sudo="sudo"
 apt_get() { DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=900 -qq "$@"; }
-packages="gcc-aarch64-linux-gnu g++-aarch64-linux-gnu qemu-user libcmocka-dev:arm64 valgrind cmake make xz-utils"
+packages="gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user libcmocka-dev:arm64 valgrind cmake make xz-utils"
 missing=""
 for p in $packages; do installed "$p" || missing="$missing $p"; done
 if [ -n "$missing" ]; then
     echo "installing:$missing"
     dpkg --print-foreign-architectures | grep -qx arm64 || $sudo dpkg --add-architecture arm64
     apt_get update
+    # shellcheck disable=SC2086 # one word per package
     apt_get install -y --no-install-recommends $missing
 fi
 
@@ -42,9 +43,12 @@ deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.de
 deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm-updates main
 deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian-security bookworm-security main
 EOF
-    private="-o Dir::Etc::SourceList=$apt_dir/sources.list -o Dir::Etc::SourceParts=/dev/null -o Dir::State::Lists=$apt_dir/lists"
-    apt_get $private update
-    (cd "$apt_dir/src" && apt_get $private source --download-only "qemu=$version")
+    apt_private() {
+        apt_get -o "Dir::Etc::SourceList=$apt_dir/sources.list" -o Dir::Etc::SourceParts=/dev/null \
+            -o "Dir::State::Lists=$apt_dir/lists" "$@"
+    }
+    apt_private update
+    (cd "$apt_dir/src" && apt_private source --download-only "qemu=$version")
     mkdir -p "$work/qemu-plugin"
     tar -xJf "$apt_dir"/src/qemu_*.orig.tar.xz -C "$work/qemu-plugin" --wildcards --strip-components=3 \
         '*/include/qemu/qemu-plugin.h'
@@ -93,15 +97,16 @@ per_frame() { # $1: counter, $2: expected kernel set, then converter arguments
     grep -qx "simd_level=$level" "$work/run.out" || { echo "$counter $*: not kernel set $level" >&2; exit 1; }
     echo $(((three - one) / 2))
 }
+ratios=""
 for format in bgra nv12; do
-    frame="--format $format --width 1920 --height 1080 --size 1024"
-    neon=$(per_frame aarch64_insns 1 $frame)
-    portable=$(per_frame aarch64_insns 0 $frame --portable)
-    avx2=$(per_frame x86_insns 1 $frame)
+    neon=$(per_frame aarch64_insns 1 --format "$format" --width 1920 --height 1080 --size 1024)
+    portable=$(per_frame aarch64_insns 0 --format "$format" --width 1920 --height 1080 --size 1024 --portable)
+    avx2=$(per_frame x86_insns 1 --format "$format" --width 1920 --height 1080 --size 1024)
     echo "aarch64_portable_insns_$format=$portable"
     echo "aarch64_neon_insns_$format=$neon"
     echo "x86_avx2_insns_$format=$avx2"
-    eval "ratio_$format=$(awk "BEGIN { printf \"%.2f\", $neon / $avx2 }")"
+    ratio=$(awk "BEGIN { printf \"%.2f\", $neon / $avx2 }")
+    ratios="${ratios}neon_vs_avx2_insns_$format=$ratio
+"
 done
-echo "neon_vs_avx2_insns_bgra=$ratio_bgra"
-echo "neon_vs_avx2_insns_nv12=$ratio_nv12"
+printf "%s" "$ratios"
