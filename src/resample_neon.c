@@ -106,16 +106,15 @@ int32_t edgetam__resample_h_neon(const resample_axis *a, const resample_hrow *ro
 {
     const int32_t bpp = a->bytes_per_pixel, groups = a->simd_groups;
     if (groups == 0) return x; /* window not padded to whole loads (input narrower than 8 taps) */
-    if (a->taps != 8 * groups) return x;
     /* the kernels compute byte positions 0..channel_count-1 of a pixel; each goes to its channel */
+    for (int c = 0; c < a->channel_count; c++)
+        if (a->channel_offset[c] >= a->channel_count) return x; /* other channel layouts: scalar */
     const uint8_t *src[2];
     int16_t *out[2][3];
     for (int r = 0; r < nrows; r++) {
         src[r] = rows[r].src;
         for (int c = 0; c < a->channel_count; c++) out[r][a->channel_offset[c]] = rows[r].out[c];
     }
-    for (int c = 0; c < a->channel_count; c++)
-        if (a->channel_offset[c] >= a->channel_count) return x; /* not a permutation: scalar */
     switch (bpp) {
     case 1: DISPATCH(1, 1);
     case 2: DISPATCH(2, 2);
