@@ -8,61 +8,11 @@
 #include <string.h>
 
 #include "bench.h"
+#include "bench_frame.h"
 #include "bench_util.h"
 #include "edgetam.h"
 
-static const struct {
-    const char *name;
-    edgetam_pixel_format format;
-} k_formats[] = {{"bgra", EDGETAM_FORMAT_BGRA},   {"rgba", EDGETAM_FORMAT_RGBA}, {"bgr24", EDGETAM_FORMAT_BGR24},
-                 {"rgb24", EDGETAM_FORMAT_RGB24}, {"gray8", EDGETAM_FORMAT_GRAY8}, {"nv12", EDGETAM_FORMAT_NV12},
-                 {"nv21", EDGETAM_FORMAT_NV21},   {"i420", EDGETAM_FORMAT_I420}};
-
 static const float k_mean[3] = {0.485f, 0.456f, 0.406f}, k_std[3] = {0.229f, 0.224f, 0.225f};
-
-/* A camera-like test picture: smooth gradients plus fine texture, so no filter path is trivial. */
-static uint8_t pattern(int x, int y, int c)
-{
-    uint32_t h = (uint32_t)(x * 73856093u) ^ (uint32_t)(y * 19349663u) ^ (uint32_t)(c * 83492791u);
-    return (uint8_t)((x * (c + 1) + y * 2 + (int)((h >> 13) & 31)) & 255);
-}
-
-/* Owns the planes of a synthetic frame of any format. */
-typedef struct bench_frame {
-    edgetam_frame frame;
-    uint8_t *mem[3];
-} bench_frame;
-
-static void make_frame(bench_frame *b, edgetam_pixel_format format, int w, int h)
-{
-    memset(b, 0, sizeof *b);
-    b->frame = edgetam_frame_default();
-    b->frame.format = format;
-    b->frame.width = w;
-    b->frame.height = h;
-    int cw = (w + 1) / 2, ch = (h + 1) / 2, bpp = 0, planes = 1;
-    int32_t stride[3] = {0, 0, 0}, rows[3] = {h, ch, ch};
-    switch (format) {
-    case EDGETAM_FORMAT_BGRA: case EDGETAM_FORMAT_RGBA: bpp = 4; break;
-    case EDGETAM_FORMAT_BGR24: case EDGETAM_FORMAT_RGB24: bpp = 3; break;
-    default: bpp = 1; break;
-    }
-    stride[0] = w * bpp;
-    if (format == EDGETAM_FORMAT_NV12 || format == EDGETAM_FORMAT_NV21) { planes = 2; stride[1] = cw * 2; }
-    if (format == EDGETAM_FORMAT_I420) { planes = 3; stride[1] = stride[2] = cw; }
-    for (int p = 0; p < planes; p++) {
-        b->mem[p] = malloc((size_t)stride[p] * rows[p]);
-        for (int y = 0; y < rows[p]; y++)
-            for (int x = 0; x < stride[p]; x++) b->mem[p][(size_t)y * stride[p] + x] = pattern(x, y, p);
-        b->frame.planes.data[p] = b->mem[p];
-        b->frame.planes.stride[p] = stride[p];
-    }
-}
-
-static void free_frame(bench_frame *b)
-{
-    for (int p = 0; p < 3; p++) free(b->mem[p]);
-}
 
 /* ---- the original app's approach, reproduced honestly ---- */
 
@@ -172,10 +122,8 @@ int bench_convert(int argc, char **argv)
         else if (!strcmp(argv[i], "--iters")) iters = atoi(argv[++i]);
         else return usage();
     }
-    int fi = -1;
-    for (size_t i = 0; i < sizeof k_formats / sizeof k_formats[0]; i++)
-        if (!strcmp(format_name, k_formats[i].name)) fi = (int)i;
-    if (fi < 0 || iters < 1) return usage();
+    edgetam_pixel_format f;
+    if (!bench_format_from_name(format_name, &f) || iters < 1) return usage();
 
     edgetam_converter_params params = edgetam_converter_default_params();
     params.input_size = size;
@@ -186,7 +134,7 @@ int bench_convert(int argc, char **argv)
         return 1;
     }
     bench_frame bf;
-    make_frame(&bf, k_formats[fi].format, w, h);
+    bench_frame_init(&bf, f, w, h);
     const size_t out_floats = (size_t)3 * size * size;
     float *copy_src = malloc(out_floats * sizeof(float)), *copy_dst = malloc(out_floats * sizeof(float));
     memset(copy_src, 1, out_floats * sizeof(float));
@@ -225,7 +173,6 @@ int bench_convert(int argc, char **argv)
     printf("ms_p50=%.3f\nms_p99=%.3f\nmemcpy_ms_p50=%.3f\nratio_vs_memcpy=%.2f\n", p50, p99, copy_p50, p50 / copy_p50);
     printf("naive_ms_p50=%.3f\nratio_vs_naive=%.2f\n", naive_p50, naive_p50 / p50);
 
-    edgetam_pixel_format f = k_formats[fi].format;
     if (f == EDGETAM_FORMAT_NV12 || f == EDGETAM_FORMAT_NV21 || f == EDGETAM_FORMAT_I420) {
         uint8_t *bgra = malloc((size_t)w * h * 4);
         double *t_alt = malloc(sizeof(double) * iters);
@@ -241,7 +188,7 @@ int bench_convert(int argc, char **argv)
         free(t_alt);
     }
     free(full); free(naive_out); free(t_naive); free(t_conv); free(t_copy); free(copy_src); free(copy_dst);
-    free_frame(&bf);
+    bench_frame_free(&bf);
     edgetam_converter_destroy(conv);
     return 0;
 }

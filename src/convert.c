@@ -19,7 +19,9 @@
 
 static simd_level cpu_simd_level(void)
 {
-#if defined(EDGETAM_HAVE_AVX2_KERNELS) && (defined(__GNUC__) || defined(__clang__))
+#if defined(EDGETAM_HAVE_NEON_KERNELS)
+    return SIMD_NEON;
+#elif defined(EDGETAM_HAVE_AVX2_KERNELS) && (defined(__GNUC__) || defined(__clang__))
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? SIMD_AVX2 : SIMD_NONE;
 #else
     return SIMD_NONE;
@@ -177,6 +179,9 @@ static void resample_h_rows(const edgetam_converter *c, const plane_pass *pp, co
         x = edgetam__resample_h_avx2(&pp->h, rows, count, x, end);
     }
 #endif
+#ifdef EDGETAM_HAVE_NEON_KERNELS
+    if (c->simd >= SIMD_NEON) x = edgetam__resample_h_neon(&pp->h, rows, count, x, c->size);
+#endif
     for (int i = 0; i < count; i++) edgetam__resample_h_scalar(&pp->h, &rows[i], x, c->size);
 }
 
@@ -186,6 +191,9 @@ static void resample_v_row(const edgetam_converter *c, const resample_axis *v, i
     int32_t x = 0;
 #ifdef EDGETAM_HAVE_AVX2_KERNELS
     if (c->simd >= SIMD_AVX2) x = edgetam__resample_v_avx2(v, y, rows, out);
+#endif
+#ifdef EDGETAM_HAVE_NEON_KERNELS
+    if (c->simd >= SIMD_NEON) x = edgetam__resample_v_neon(v, y, rows, out);
 #endif
     edgetam__resample_v_scalar(v, y, rows, out, x, c->size);
 }
@@ -197,6 +205,9 @@ static void normalize_row(const edgetam_converter *c, const uint8_t *src, int ch
 #ifdef EDGETAM_HAVE_AVX2_KERNELS
     if (c->simd >= SIMD_AVX2) x = edgetam__normalize_avx2(src, c->size, scale, bias, dst);
 #endif
+#ifdef EDGETAM_HAVE_NEON_KERNELS
+    if (c->simd >= SIMD_NEON) x = edgetam__normalize_neon(src, c->size, scale, bias, dst);
+#endif
     edgetam__normalize_scalar(src + x, c->size - x, scale, bias, dst + x);
 }
 
@@ -206,6 +217,9 @@ static void normalize_yuv_row(const edgetam_converter *c, const yuv_coeffs *k, f
     int32_t x = 0;
 #ifdef EDGETAM_HAVE_AVX2_KERNELS
     if (c->simd >= SIMD_AVX2) x = edgetam__normalize_yuv_avx2(yuv, c->size, k, &c->norm, dst);
+#endif
+#ifdef EDGETAM_HAVE_NEON_KERNELS
+    if (c->simd >= SIMD_NEON) x = edgetam__normalize_yuv_neon(yuv, c->size, k, &c->norm, dst);
 #endif
     const uint8_t *const yuv_tail[3] = {yuv[0] + x, yuv[1] + x, yuv[2] + x};
     float *const dst_tail[3] = {dst[0] + x, dst[1] + x, dst[2] + x};

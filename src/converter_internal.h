@@ -8,11 +8,13 @@
 #include "normalize.h"
 #include "resample.h"
 
-/* Kernel sets, each including the ones below it. (An AVX-512 VBMI/VNNI horizontal kernel was
- * measured at no gain on Zen 4, 2.28 vs 2.22 ms for BGRA 1080p, and removed.) */
+/* Kernel sets, each including the ones below it; one architecture's sets only (converter_simd.h).
+ * (An AVX-512 VBMI/VNNI horizontal kernel was measured at no gain on Zen 4, 2.28 vs 2.22 ms for
+ * BGRA 1080p, and removed.) */
 typedef enum simd_level {
     SIMD_NONE = 0, /* portable C */
-    SIMD_AVX2 = 1  /* AVX2 + FMA for every stage */
+    SIMD_AVX2 = 1, /* x86-64: AVX2 + FMA for every stage, where the CPU has them */
+    SIMD_NEON = 1  /* AArch64: Advanced SIMD for every stage, always */
 } simd_level;
 
 typedef struct plane_pass {

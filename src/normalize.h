@@ -1,11 +1,12 @@
 /* Last step of preprocessing, fused per output row: 8-bit samples -> float (v / 255 - mean) / std
  * as v * scale + bias; for YUV the matrix to RGB is applied first, in float, clamped to [0, 255].
- * The scalar versions use fmaf exactly where the AVX2 versions use FMA, so both give equal bits. */
+ * The scalar versions use fmaf exactly where the AVX2 and NEON versions use FMA, so all give equal bits. */
 #ifndef EDGETAM_NORMALIZE_H
 #define EDGETAM_NORMALIZE_H
 
 #include <stdint.h>
 
+#include "converter_simd.h"
 #include "edgetam.h"
 
 /* out = v * scale[c] + bias[c] */
@@ -36,6 +37,12 @@ void edgetam__normalize_yuv_scalar(const uint8_t *const yuv[3], int32_t n, const
 /* AVX2 versions: handle a prefix and return the first sample not written. */
 int32_t edgetam__normalize_avx2(const uint8_t *src, int32_t n, float scale, float bias, float *dst);
 int32_t edgetam__normalize_yuv_avx2(const uint8_t *const yuv[3], int32_t n, const yuv_coeffs *k,
+                                    const normalize_coeffs *nc, float *const rgb[3]);
+#endif
+#ifdef EDGETAM_HAVE_NEON_KERNELS
+/* NEON versions, the same contract. */
+int32_t edgetam__normalize_neon(const uint8_t *src, int32_t n, float scale, float bias, float *dst);
+int32_t edgetam__normalize_yuv_neon(const uint8_t *const yuv[3], int32_t n, const yuv_coeffs *k,
                                     const normalize_coeffs *nc, float *const rgb[3]);
 #endif
 

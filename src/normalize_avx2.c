@@ -1,5 +1,8 @@
 /* Built with -mavx2 -mfma. The output (12 MB at S = 1024) is far larger than the caches, so rows that
  * are 32-byte aligned are written with streaming stores, which skip reading each line first. */
+#include "converter_simd.h"
+
+#ifdef EDGETAM_HAVE_AVX2_KERNELS
 #include <immintrin.h>
 
 #include "normalize.h"
@@ -51,3 +54,4 @@ int32_t edgetam__normalize_yuv_avx2(const uint8_t *const yuv[3], int32_t n, cons
     if (aligned) _mm_sfence();
     return i;
 }
+#endif

@@ -4,12 +4,14 @@
  * Pipeline per source plane: horizontal pass (one source row -> int16 rows of S samples per
  * channel) into a small ring, then a vertical pass over the ring -> uint8 rows. Both passes sum
  * exactly in 32 bits and round once, as PIL does; the integer weights of every output sum to 1.0.
- * The scalar kernels are the specification; the AVX2 kernels produce bit-identical results. */
+ * The scalar kernels are the specification; the AVX2 and NEON kernels produce bit-identical results. */
 #ifndef EDGETAM_RESAMPLE_H
 #define EDGETAM_RESAMPLE_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "converter_simd.h"
 
 #define RESAMPLE_WEIGHT_BITS 14 /* Q14 weights: 1.0 == 16384 (largest bicubic weight: 1.125) */
 
@@ -24,8 +26,9 @@ typedef struct resample_axis {
     int32_t bytes_per_pixel; /* 0 for vertical plans */
     int32_t channel_count;   /* channels extracted, 1..3 */
     uint8_t channel_offset[3];
-    int32_t simd_groups;     /* horizontal AVX2 kernel: loads (tap groups) per output */
-    int16_t *simd_weights;   /* order of the AVX2 kernel's multiplies, or NULL if it cannot run;
+    int32_t simd_groups;     /* horizontal SIMD kernel: loads (tap groups) per output, 0 if it cannot
+                              * run (AVX2: 16 bytes, 12 for 3-byte pixels; NEON: 8 pixels) */
+    int16_t *simd_weights;   /* AVX2 only: order of its multiplies, or NULL if it cannot run;
                               * vertical plans: the weights padded to an even count per output */
     uint8_t simd_shuffle[32];/* AVX2 byte shuffle: loaded pixels -> (tap pair) x channel int16 lanes */
     int32_t simd_x_end_last_row; /* AVX2 may produce x < this on a plane's last row (no over-read) */
@@ -57,8 +60,7 @@ void edgetam__resample_h_scalar(const resample_axis *axis, const resample_hrow *
 void edgetam__resample_v_scalar(const resample_axis *axis, int32_t y, const int16_t *const *rows,
                                 uint8_t *out, int32_t x_begin, int32_t x_end);
 
-/* Defined by CMake where it builds the AVX2 files (x86 targets other than multi-architecture
- * Apple builds). */
+/* converter_simd.h says which kernel sets this architecture has. */
 #ifdef EDGETAM_HAVE_AVX2_KERNELS
 /* AVX2 versions: produce a prefix of outputs and return where they stopped. The horizontal kernel
  * does `row_count` (1 or 2) rows at once, sharing the coefficient loads. */
@@ -71,6 +73,12 @@ int32_t edgetam__resample_h_blocks_avx2(const resample_axis *axis, const uint8_t
 /* Splits n two-byte pixels into the bytes at offset[0] and offset[1] (e.g. NV12's U and V rows). */
 void edgetam__split_pairs_avx2(const uint8_t *src, int32_t n, const uint8_t offset[2], uint8_t *first, uint8_t *second);
 int32_t edgetam__resample_v_avx2(const resample_axis *axis, int32_t y, const int16_t *const *rows, uint8_t *out);
+#endif
+#ifdef EDGETAM_HAVE_NEON_KERNELS
+/* NEON versions, the same contract (no over-read: they run on every row, the last one included). */
+int32_t edgetam__resample_h_neon(const resample_axis *axis, const resample_hrow *rows, int row_count, int32_t x_begin,
+                                 int32_t x_end);
+int32_t edgetam__resample_v_neon(const resample_axis *axis, int32_t y, const int16_t *const *rows, uint8_t *out);
 #endif
 
 #endif

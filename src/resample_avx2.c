@@ -1,5 +1,8 @@
 /* AVX2 kernels (this file alone is built with -mavx2; callers dispatch at run time). Each returns
  * the first output it did not produce; the scalar kernel finishes the row bit-identically. */
+#include "converter_simd.h"
+
+#ifdef EDGETAM_HAVE_AVX2_KERNELS
 #include <immintrin.h>
 #include <string.h>
 
@@ -264,3 +267,4 @@ int32_t edgetam__resample_v_avx2(const resample_axis *a, int32_t y, const int16_
     }
     return x;
 }
+#endif

@@ -16,11 +16,22 @@ static double bicubic(double x)
     return 0.0;
 }
 
-/* Taps one AVX2 load covers for a pixel size (16 bytes, or 12 for 3-byte pixels). */
+/* Taps one SIMD load covers for a pixel size: AVX2 loads 16 bytes (12 for 3-byte pixels), NEON
+ * de-interleaves 8 pixels. Windows are padded to whole loads; without SIMD kernels, not at all. */
 static int32_t simd_group(int32_t bytes_per_pixel)
 {
+#if defined(EDGETAM_HAVE_AVX2_KERNELS)
     return bytes_per_pixel == 1 ? 16 : bytes_per_pixel == 2 ? 8 : 4;
+#elif defined(EDGETAM_HAVE_NEON_KERNELS)
+    (void)bytes_per_pixel;
+    return 8;
+#else
+    (void)bytes_per_pixel;
+    return 1;
+#endif
 }
+
+#ifdef EDGETAM_HAVE_AVX2_KERNELS
 
 /* Expands plain weights into the order the AVX2 horizontal kernel multiplies them in. */
 static void layout_simd_weights(resample_axis *a)
@@ -135,6 +146,8 @@ static int layout_blocks(resample_axis *a)
     return 0;
 }
 
+#endif
+
 int edgetam__resample_axis_init(resample_axis *a, int32_t in_size, int32_t out_size, int32_t bytes_per_pixel,
                                 int32_t channel_count, const uint8_t *channel_offset)
 {
@@ -165,7 +178,7 @@ int edgetam__resample_axis_init(resample_axis *a, int32_t in_size, int32_t out_s
     if (channel_count > 0) {
         int32_t g = simd_group(bytes_per_pixel);
         int32_t padded = (widest + g - 1) / g * g;
-        if (padded <= in_size) {
+        if (padded <= in_size && g > 1) {
             taps = padded;
             simd = 1;
         }
@@ -173,12 +186,15 @@ int edgetam__resample_axis_init(resample_axis *a, int32_t in_size, int32_t out_s
     a->taps = taps;
     a->start = edgetam__calloc((size_t)out_size, sizeof *a->start);
     a->weights = edgetam__calloc((size_t)out_size * (size_t)taps, sizeof *a->weights);
-    if (simd) {
-        a->simd_groups = taps / simd_group(bytes_per_pixel);
-        /* pairs of weights are repeated per channel lane: at most 4x the plain table */
+    if (simd) a->simd_groups = taps / simd_group(bytes_per_pixel);
+    int simd_tables_ok = 1;
+#ifdef EDGETAM_HAVE_AVX2_KERNELS
+    if (simd) { /* pairs of weights are repeated per channel lane: at most 4x the plain table */
         a->simd_weights = edgetam__calloc((size_t)out_size * (size_t)taps * 4, sizeof *a->simd_weights);
+        simd_tables_ok = a->simd_weights != NULL;
     }
-    if (!a->start || !a->weights || (simd && !a->simd_weights)) {
+#endif
+    if (!a->start || !a->weights || !simd_tables_ok) {
         edgetam__resample_axis_free(a);
         return -1;
     }
@@ -207,6 +223,7 @@ int edgetam__resample_axis_init(resample_axis *a, int32_t in_size, int32_t out_s
          * 1024x downscale), which would shift flat areas; the largest weight absorbs the rest. */
         w[largest] = (int16_t)(w[largest] + (1 << RESAMPLE_WEIGHT_BITS) - total);
     }
+#ifdef EDGETAM_HAVE_AVX2_KERNELS
     if (channel_count == 0) { /* vertical: pairs of weights for the AVX2 kernel's pmaddwd */
         const int32_t even = (taps + 1) / 2 * 2;
         a->simd_weights = edgetam__calloc((size_t)out_size * even, sizeof *a->simd_weights);
@@ -233,6 +250,7 @@ int edgetam__resample_axis_init(resample_axis *a, int32_t in_size, int32_t out_s
             x++;
         a->simd_x_end_last_row = x;
     }
+#endif
     return 0;
 }
 
