@@ -59,7 +59,7 @@ int bench_stream(int argc, char **argv)
         fprintf(stderr, "--fps and --seconds must be positive, --objects 0..%d\n", MAX_OBJECTS);
         return 2;
     }
-    edgetam_model *model = example_load_model(model_path, threads);
+    edgetam_model *model = example_load_model(model_path, threads, 1);
     if (!model) return 1;
     edgetam_stream_params sp = edgetam_stream_default_params();
     sp.policy = policy;

@@ -2,7 +2,9 @@
  * stand-in bundle unless --model is given. Reports stage medians, the share of time spent outside
  * model forwards, allocations and RSS in steady state, the drop path's latency, and the same
  * bundle driven by the Python reference loop (tests/golden_reference.py --time: one object on
- * S x S frames, 50 frames), compared with the C library doing that same work. */
+ * S x S frames, 50 frames), compared with the C library doing that same work. --contend N adds
+ * frames with N busy-loop threads beside, alternating with frames without (contended_ratio);
+ * --fixed-threads keeps the model on --threads throughout (adapt_threads 0). */
 #define _DEFAULT_SOURCE /* usleep */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
@@ -135,42 +137,46 @@ static int contention_ratio(edgetam_tracker *t, camera *cam, edgetam_object_resu
         bench_contenders *c = contended ? bench_contenders_start(contend) : NULL;
         if (contended && !c) {
             fprintf(stderr, "cannot start %d busy-loop threads\n", contend);
-            return 1;
+            break;
         }
         for (int k = 0; k < BLOCK; k++) {
             camera_render(cam, 100000 + b * BLOCK + k);
             const double t0 = bench_now_ms();
             if (edgetam_tracker_track(t, &cam->frame, results, MAX_OBJECTS, NULL) != EDGETAM_OK) {
                 fprintf(stderr, "track failed: %s\n", edgetam_tracker_last_error(t));
-                bench_contenders_stop(c);
-                return 1;
+                break;
             }
             if (k > 0) ms[contended][n[contended]++] = bench_now_ms() - t0;
         }
         bench_contenders_stop(c);
     }
-    const double quiet = bench_quantile(ms[0], n[0], 0.5), busy = bench_quantile(ms[1], n[1], 0.5);
-    printf("contend=%d\nuncontended_frame_ms_p50=%.3f\ncontended_frame_ms_p50=%.3f\n"
-           "contended_ratio=%.2f\n", contend, quiet, busy, busy / quiet);
+    const int complete = n[0] + n[1] == (size_t)blocks * (BLOCK - 1);
+    if (complete) {
+        const double quiet = bench_quantile(ms[0], n[0], 0.5);
+        const double busy = bench_quantile(ms[1], n[1], 0.5);
+        printf("contend=%d\nuncontended_frame_ms_p50=%.3f\ncontended_frame_ms_p50=%.3f\n"
+               "contended_ratio=%.2f\n", contend, quiet, busy, busy / quiet);
+    }
     free(ms[0]);
     free(ms[1]);
-    return 0;
+    return complete ? 0 : 1;
 }
 
 int bench_track(int argc, char **argv)
 {
     const char *model_path = example_standin_bundle;
-    int objects = 1, frames = 2000, threads = 0, python = 1, contend = 0;
+    int objects = 1, frames = 2000, threads = 0, python = 1, contend = 0, fixed_threads = 0;
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--model") && i + 1 < argc) model_path = argv[++i];
         else if (!strcmp(argv[i], "--objects") && i + 1 < argc) objects = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--frames") && i + 1 < argc) frames = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--contend") && i + 1 < argc) contend = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--fixed-threads")) fixed_threads = 1;
         else if (!strcmp(argv[i], "--no-python")) python = 0;
         else {
             fprintf(stderr, "usage: edgetam-bench track [--model PATH] [--objects N] [--frames N]"
-                            " [--threads N] [--contend N] [--no-python]\n");
+                            " [--threads N] [--fixed-threads] [--contend N] [--no-python]\n");
             return 2;
         }
     }
@@ -179,7 +185,7 @@ int bench_track(int argc, char **argv)
         return 2;
     }
     const double rss_start = bench_rss_mb();
-    edgetam_model *model = example_load_model(model_path, threads);
+    edgetam_model *model = example_load_model(model_path, threads, !fixed_threads);
     if (!model) return 1;
     edgetam_tracker_params tp = edgetam_tracker_default_params();
     tp.max_objects = MAX_OBJECTS;
@@ -242,8 +248,9 @@ int bench_track(int argc, char **argv)
     }
     static const char *names[EDGETAM_STAGE_COUNT] = {"convert", "encode", "attend",
                                                      "decode", "memory_encode", "postprocess"};
-    printf("model=%s\nobjects=%d\nframes=%d\ncamera=%dx%d_nv12\ninput_size=%d\n", model_path,
-           objects, frames, CAM_W, CAM_H, edgetam_model_input_size(model));
+    printf("model=%s\nobjects=%d\nframes=%d\ncamera=%dx%d_nv12\ninput_size=%d\nthreads=%d\n"
+           "adapt_threads=%d\n", model_path, objects, frames, CAM_W, CAM_H,
+           edgetam_model_input_size(model), threads, !fixed_threads);
     for (int s = 0; s < EDGETAM_STAGE_COUNT; s++)
         printf("%s_ms_p50=%.3f\n", names[s], bench_quantile(stage_ms[s] + warmup, (size_t)steady, 0.5));
     printf("frame_ms_p50=%.3f\n", bench_quantile(frame_ms + warmup, (size_t)steady, 0.5));

@@ -99,7 +99,7 @@ int main(int argc, char **argv)
     video_source *src = video_source_open(input);
     if (!src) return 1;
     const double fps = video_source_fps(src) > 0 ? video_source_fps(src) : 30.0;
-    edgetam_model *model = example_load_model(model_path, 0);
+    edgetam_model *model = example_load_model(model_path, 0, 1);
     if (!model) return 1;
     edgetam_stream_params sp = edgetam_stream_default_params();
     sp.policy = policy;

@@ -44,7 +44,7 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    edgetam_model *model = example_load_model(model_path, 0);
+    edgetam_model *model = example_load_model(model_path, 0, 1);
     if (!model) return 1;
     edgetam_tracker_params tp = edgetam_tracker_default_params();
     edgetam_tracker *tracker = NULL;

@@ -173,7 +173,7 @@ int main(int argc, char **argv)
     if (status) return status;
     video_source *src = video_source_open(o->input);
     if (!src) return 1;
-    edgetam_model *model = example_load_model(o->model, 0);
+    edgetam_model *model = example_load_model(o->model, 0, 1);
     if (!model) return 1;
     edgetam_tracker_params tp = edgetam_tracker_default_params();
     tp.max_objects = MAX_OBJECTS;

@@ -5,7 +5,7 @@
 
 const char *const example_standin_bundle = EDGETAM_STANDIN_BUNDLE;
 
-edgetam_model *example_load_model(const char *path, int32_t threads)
+edgetam_model *example_load_model(const char *path, int32_t threads, int32_t adapt_threads)
 {
     if (!strcmp(path, example_standin_bundle))
         printf("NOTE: using the STAND-IN bundle (random weights): masks are meaningless; it only "
@@ -14,6 +14,7 @@ edgetam_model *example_load_model(const char *path, int32_t threads)
     char err[512];
     edgetam_model_params mp = edgetam_model_default_params();
     mp.num_threads = threads;
+    mp.adapt_threads = adapt_threads;
     edgetam_model *model = NULL;
     if (edgetam_model_load(path, &mp, &model, err, sizeof err) != EDGETAM_OK) {
         fprintf(stderr, "cannot load %s: %s\n", path, err);

@@ -9,8 +9,9 @@
 /* The stand-in bundle this build generates: every example's default --model. */
 extern const char *const example_standin_bundle;
 
-/* Loads `path` with `threads` model threads (0: all cores). Prints a NOTE if it is the stand-in,
- * or why it cannot be loaded (then returns NULL). */
-edgetam_model *example_load_model(const char *path, int32_t threads);
+/* Loads `path` with at most `threads` model threads (0: all cores; adapt_threads as in
+ * edgetam_model_params). Prints a NOTE if it is the stand-in, or why it cannot be loaded (then
+ * returns NULL). */
+edgetam_model *example_load_model(const char *path, int32_t threads, int32_t adapt_threads);
 
 #endif

@@ -630,10 +630,15 @@ def main(argv=None) -> int:
                     help="S, a multiple of 64 (default 256)")
     ap.add_argument("--lite", action="store_true",
                     help="save for the lite interpreter (.ptl, LibTorch-Lite)")
+    ap.add_argument("--precision", choices=("fp32", "bf16", "int8"), default="fp32",
+                    help="--profile edgetam only: the memory attention's arithmetic, as the "
+                         "exporter's --precision")
     ap.add_argument("--profile", choices=("standin", "edgetam"), default="standin",
                     help="standin: the small test model (default); edgetam: EdgeTAM's real "
                          "layer shapes with random weights, for benchmarks")
     args = ap.parse_args(argv)
+    if args.precision != "fp32" and args.profile != "edgetam":
+        ap.error("--precision applies to --profile edgetam")
     multiple = 256 if args.profile == "edgetam" else 64
     if args.image_size <= 0 or args.image_size % multiple:
         ap.error("--image-size must be a positive multiple of %d" % multiple)
@@ -644,8 +649,11 @@ def main(argv=None) -> int:
         torch.manual_seed(SEED)
         model = edgetam_profile.EdgeTAMProfile(args.image_size).eval()
         edgetam_profile.init_weights(model, SEED)
+        model.memory_attention = edgetam_profile.export_edgetam.with_precision(
+            model.memory_attention, args.precision)
         meta = dict(metadata(model), **edgetam_profile.metadata_sizes(model))
-        what = "EdgeTAM-shaped benchmark profile, random weights"
+        what = "EdgeTAM-shaped benchmark profile, random weights, %s memory attention" % (
+            args.precision)
     else:
         model = build(args.image_size)
         meta = metadata(model)
