@@ -4,7 +4,9 @@
  * bundle driven by the Python reference loop (tests/golden_reference.py --time: one object on
  * S x S frames, 50 frames), compared with the C library doing that same work. --contend N adds
  * frames with N busy-loop threads beside, alternating with frames without (contended_ratio);
- * --fixed-threads keeps the model on --threads throughout (adapt_threads 0). */
+ * --fixed-threads keeps the model on --threads throughout (adapt_threads 0). --official F runs
+ * Meta's official predictor built by the factory F (tests/official_time.py) on the same thread
+ * count first and tracks with the bundle exported from that same model (ratio_vs_official). */
 #define _DEFAULT_SOURCE /* usleep */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
@@ -75,6 +77,26 @@ static double python_frame_ms(const char *bundle)
     char line[256];
     double ms = -1.0;
     while (fgets(line, sizeof line, p)) sscanf(line, "python_frame_ms_p50=%lf", &ms);
+    pclose(p);
+    return ms;
+}
+
+/* The official predictor (tests/official_time.py with `factory`): exports the same model to
+ * `bundle_out` and returns its median ms per tracked frame (one clicked object), or -1 with the
+ * script's reason printed (e.g. the official package cannot be imported). */
+static double official_frame_ms(const char *factory, int threads, const char *bundle_out)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 %s/tests/official_time.py --factory '%s' --threads %d --frames 6"
+             " --bundle-out '%s' 2>/dev/null",
+             EDGETAM_SOURCE_DIR, factory, threads > 0 ? threads : 2, bundle_out);
+    FILE *p = popen(cmd, "r");
+    if (!p) return -1.0;
+    char line[512];
+    double ms = -1.0;
+    while (fgets(line, sizeof line, p))
+        if (sscanf(line, "official_frame_ms_p50=%lf", &ms) != 1) fputs(line, stdout);
     pclose(p);
     return ms;
 }
@@ -166,6 +188,7 @@ int bench_track(int argc, char **argv)
 {
     const char *model_path = example_standin_bundle;
     int objects = 1, frames = 2000, threads = 0, python = 1, contend = 0, fixed_threads = 0;
+    const char *official = NULL;
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--model") && i + 1 < argc) model_path = argv[++i];
         else if (!strcmp(argv[i], "--objects") && i + 1 < argc) objects = atoi(argv[++i]);
@@ -173,16 +196,28 @@ int bench_track(int argc, char **argv)
         else if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--contend") && i + 1 < argc) contend = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--fixed-threads")) fixed_threads = 1;
+        else if (!strcmp(argv[i], "--official") && i + 1 < argc) official = argv[++i];
         else if (!strcmp(argv[i], "--no-python")) python = 0;
         else {
             fprintf(stderr, "usage: edgetam-bench track [--model PATH] [--objects N] [--frames N]"
-                            " [--threads N] [--fixed-threads] [--contend N] [--no-python]\n");
+                            " [--threads N] [--fixed-threads] [--contend N] [--official MODULE:FUNCTION]"
+                            " [--no-python]\n");
             return 2;
         }
     }
     if (objects < 1 || objects > MAX_OBJECTS || frames < 10 || contend < 0 || contend > 64) {
         fprintf(stderr, "--objects must be 1..%d, --frames >= 10, --contend 0..64\n", MAX_OBJECTS);
         return 2;
+    }
+    /* --official: the official predictor first, then the library on the bundle exported from
+     * the very same model (same weights), same thread count */
+    static char official_bundle[64];
+    double official_ms = -1.0;
+    if (official) {
+        snprintf(official_bundle, sizeof official_bundle, "/tmp/edgetam-bench-official-%d.edgetam",
+                 (int)getpid());
+        official_ms = official_frame_ms(official, threads, official_bundle);
+        if (official_ms > 0) model_path = official_bundle;
     }
     const double rss_start = bench_rss_mb();
     edgetam_model *model = example_load_model(model_path, threads, !fixed_threads);
@@ -257,6 +292,14 @@ int bench_track(int argc, char **argv)
     printf("overhead_pct=%.2f\n", 100.0 * (frame_sum - model_sum) / frame_sum);
     printf("lib_allocs_per_frame=%.3f\n", (double)allocs / (double)steady);
     printf("rss_mb_start=%.1f\nrss_mb_warm=%.1f\nrss_mb_end=%.1f\n", rss_start, rss_warm, rss_end);
+    if (official_ms > 0) {
+        const double c_ms = bench_quantile(frame_ms + warmup, (size_t)steady, 0.5);
+        printf("official_frame_ms_p50=%.3f\nratio_vs_official=%.3f\n", official_ms,
+               c_ms / official_ms);
+        remove(official_bundle);
+    } else if (official) {
+        printf("ratio_vs_official=unavailable\n");
+    }
     printf("busy_return_us_p99=%.2f\n", busy_return_us_p99(t, &cam, 2000));
     if (contend && contention_ratio(t, &cam, results, contend, frames)) return 1;
     if (python) {

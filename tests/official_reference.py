@@ -217,7 +217,13 @@ def iou_of(call, b):
     return ious.max(), best_index
 
 
-def run_official(predictor, frames, ops, S):
+def init_state_with_frames(predictor, frames, S):
+    """The predictor's inference state over our S x S RGB frames (uint8 [S,S,3] arrays): init_state
+    on a folder of tiny JPEGs, then its images replaced by ours, normalised as the official loader
+    does."""
+    global np, torch
+    import numpy as np
+    import torch
     N = len(frames)
     mean = torch.tensor(PIXEL_MEAN, dtype=torch.float32).view(1, 3, 1, 1)
     std = torch.tensor(PIXEL_STD, dtype=torch.float32).view(1, 3, 1, 1)
@@ -235,6 +241,11 @@ def run_official(predictor, frames, ops, S):
     state["video_height"] = S
     state["video_width"] = S
     state["cached_features"] = {}  # init_state cached frame 0 of the JPEG folder
+    return state
+
+
+def run_official(predictor, frames, ops, S):
+    state = init_state_with_frames(predictor, frames, S)
 
     capture = Capture(predictor)
     perceiver_wrapped = work_around_perceiver_batch_bug(predictor)
