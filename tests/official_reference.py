@@ -245,6 +245,7 @@ def init_state_with_frames(predictor, frames, S):
 
 
 def run_official(predictor, frames, ops, S):
+    N = len(frames)
     state = init_state_with_frames(predictor, frames, S)
 
     capture = Capture(predictor)
