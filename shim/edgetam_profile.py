@@ -387,19 +387,13 @@ class EdgeTAMProfile(nn.Module):
     @torch.jit.export
     def attend_memory(self, feat: torch.Tensor, memory: torch.Tensor, memory_tpos: torch.Tensor,
                       obj_ptrs: torch.Tensor) -> torch.Tensor:
-        C, Cm = self.hidden_dim, self.memory_dim
+        C = self.hidden_dim
         n = memory.size(0)
         if n == 0:
             return (feat + self.no_mem_embed.view(1, C, 1, 1)).contiguous()
-        T = memory.size(1)
-        t_enc = self.maskmem_tpos_enc.index_select(0, (self.num_maskmem - 1)
-                                                   - memory_tpos.to(torch.long))
-        mem_pos = (self.memory_pos.unsqueeze(0) + t_enc.unsqueeze(1)).reshape(n * T, Cm)
-        p = obj_ptrs.size(0)
-        ptr = obj_ptrs.reshape(p * (C // Cm), Cm)
-        tokens = torch.cat([memory.reshape(n * T, Cm), ptr], 0)
-        tokens_pos = torch.cat([mem_pos, torch.zeros_like(ptr)], 0)
-        return self.memory_attention(feat, tokens, tokens_pos, n, n * T).contiguous()
+        tokens, tokens_pos = export_edgetam.memory_bank_tokens(
+            memory, memory_tpos, obj_ptrs, self.maskmem_tpos_enc, self.memory_pos, C)
+        return self.memory_attention(feat, tokens, tokens_pos, n, n * memory.size(1)).contiguous()
 
     @torch.jit.export
     def decode(self, pix: torch.Tensor, hr0: torch.Tensor, hr1: torch.Tensor,

@@ -481,6 +481,23 @@ def with_precision(memory_attention, precision):
     return torch.ao.quantization.quantize_dynamic(inner, {nn.Linear}, dtype=torch.qint8)
 
 
+def memory_bank_tokens(memory: torch.Tensor, memory_tpos: torch.Tensor, obj_ptrs: torch.Tensor,
+                       maskmem_tpos_enc: torch.Tensor, memory_pos: torch.Tensor, hidden_dim: int
+                       ) -> Tuple[torch.Tensor, torch.Tensor]:
+    """attend_memory's keys as SAM2Base._prepare_memory_conditioned_features builds them: the n
+    memory entries [n,T,Cm] then the pointers [p,C] split into C/Cm tokens each, and their
+    positions: an entry's is the perceiver position memory_pos [T,Cm] plus
+    maskmem_tpos_enc[num_maskmem - t_pos - 1] (index_select fails on a t_pos out of range), a
+    pointer token's is zero. Returns ([n*T + p*C/Cm, Cm], the same shape)."""
+    n, T, Cm = memory.size(0), memory.size(1), memory.size(2)
+    t_index = (maskmem_tpos_enc.size(0) - 1) - memory_tpos.to(torch.long)
+    t_enc = maskmem_tpos_enc.index_select(0, t_index)  # [n,Cm]
+    mem_pos = (memory_pos.unsqueeze(0) + t_enc.unsqueeze(1)).reshape(n * T, Cm)
+    ptr = obj_ptrs.reshape(obj_ptrs.size(0) * (hidden_dim // Cm), Cm)
+    tokens = torch.cat([memory.reshape(n * T, Cm), ptr], dim=0)
+    return tokens, torch.cat([mem_pos, torch.zeros_like(ptr)], dim=0)
+
+
 # ---------------------------------------------------------------------------------------------
 # The bundle module
 
@@ -518,22 +535,12 @@ class EdgeTAMBundle(nn.Module):
     def attend_memory(self, feat: torch.Tensor, memory: torch.Tensor, memory_tpos: torch.Tensor,
                       obj_ptrs: torch.Tensor) -> torch.Tensor:
         C = self.hidden_dim
-        Cm = self.memory_dim
         n = memory.size(0)
         if n == 0:  # initial conditioning frame: directly_add_no_mem_embed
             return (feat + self.no_mem_embed.view(1, C, 1, 1)).contiguous()
-        T = memory.size(1)
-        # entry position = perceiver position + maskmem_tpos_enc[num_maskmem - t_pos - 1]
-        # (index_select fails on a t_pos out of 0..num_maskmem-1)
-        t_index = (self.num_maskmem - 1) - memory_tpos.to(torch.long)
-        t_enc = self.maskmem_tpos_enc.index_select(0, t_index)  # [n,Cm]
-        mem_pos = (self.memory_pos.unsqueeze(0) + t_enc.unsqueeze(1)).reshape(n * T, Cm)
-        # each [C] pointer becomes C/Cm tokens of Cm (in order), with a zero position
-        p = obj_ptrs.size(0)
-        ptr = obj_ptrs.reshape(p * (C // Cm), Cm)
-        tokens = torch.cat([memory.reshape(n * T, Cm), ptr], dim=0)
-        tokens_pos = torch.cat([mem_pos, torch.zeros_like(ptr)], dim=0)
-        return self.memory_attention(feat, tokens, tokens_pos, n, n * T).contiguous()
+        tokens, tokens_pos = memory_bank_tokens(memory, memory_tpos, obj_ptrs,
+                                                self.maskmem_tpos_enc, self.memory_pos, C)
+        return self.memory_attention(feat, tokens, tokens_pos, n, n * memory.size(1)).contiguous()
 
     @torch.jit.export
     def decode(self, pix: torch.Tensor, hr0: torch.Tensor, hr1: torch.Tensor,

@@ -33,26 +33,40 @@ static int frames_until_threads(edgetam_model *model, edgetam_tracker *t, int32_
     return edgetam_model_threads(model) == want ? k : -1;
 }
 
-static void test_one_thread_while_contended(void **state)
+/* A model with at most two threads (adapt_threads as given) and a tracker on it. */
+static edgetam_tracker *two_thread_tracker(int32_t adapt_threads, edgetam_model **model)
 {
-    (void)state;
     char err[512];
     edgetam_model_params mp = edgetam_model_default_params();
-    assert_int_equal(mp.adapt_threads, 1);
     mp.num_threads = 2;
-    edgetam_model *model = NULL;
-    assert_int_equal(edgetam_model_load(bundle_path, &mp, &model, err, sizeof err), EDGETAM_OK);
+    mp.adapt_threads = adapt_threads;
+    assert_int_equal(edgetam_model_load(bundle_path, &mp, model, err, sizeof err), EDGETAM_OK);
     edgetam_tracker_params tp = edgetam_tracker_default_params();
     edgetam_tracker *t = NULL;
-    assert_int_equal(edgetam_tracker_create(model, &tp, &t), EDGETAM_OK);
-    assert_int_equal(edgetam_model_threads(NULL), 0);
-    /* the load's warm-up may have seen other work on the machine: start from a quiet CPU */
-    assert_true(frames_until_threads(model, t, 2, 400) >= 0);
+    assert_int_equal(edgetam_tracker_create(*model, &tp, &t), EDGETAM_OK);
+    return t;
+}
 
-    /* two spinning threads per core: the model's second thread is preempted often */
+/* Two spinning threads per core: the model's second thread is preempted often. */
+static bench_contenders *busy_cores(void)
+{
     const long cores = sysconf(_SC_NPROCESSORS_ONLN);
     bench_contenders *busy = bench_contenders_start(2 * (int)(cores > 0 ? cores : 1));
     assert_non_null(busy);
+    return busy;
+}
+
+static void test_one_thread_while_contended(void **state)
+{
+    (void)state;
+    assert_int_equal(edgetam_model_default_params().adapt_threads, 1);
+    assert_int_equal(edgetam_model_threads(NULL), 0);
+    edgetam_model *model = NULL;
+    edgetam_tracker *t = two_thread_tracker(1, &model);
+    /* the load's warm-up may have seen other work on the machine: start from a quiet CPU */
+    assert_true(frames_until_threads(model, t, 2, 400) >= 0);
+
+    bench_contenders *busy = busy_cores();
     const int to_one = frames_until_threads(model, t, 1, 200);
     bench_contenders_stop(busy);
     printf("contended: one thread after %d frames\n", to_one);
@@ -70,18 +84,9 @@ static void test_one_thread_while_contended(void **state)
 static void test_fixed_threads_when_asked(void **state)
 {
     (void)state;
-    char err[512];
-    edgetam_model_params mp = edgetam_model_default_params();
-    mp.num_threads = 2;
-    mp.adapt_threads = 0;
     edgetam_model *model = NULL;
-    assert_int_equal(edgetam_model_load(bundle_path, &mp, &model, err, sizeof err), EDGETAM_OK);
-    edgetam_tracker_params tp = edgetam_tracker_default_params();
-    edgetam_tracker *t = NULL;
-    assert_int_equal(edgetam_tracker_create(model, &tp, &t), EDGETAM_OK);
-    const long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    bench_contenders *busy = bench_contenders_start(2 * (int)(cores > 0 ? cores : 1));
-    assert_non_null(busy);
+    edgetam_tracker *t = two_thread_tracker(0, &model);
+    bench_contenders *busy = busy_cores();
     const int to_one = frames_until_threads(model, t, 1, 20);
     bench_contenders_stop(busy);
     assert_int_equal(to_one, -1);
