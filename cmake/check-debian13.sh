@@ -23,6 +23,7 @@ if [ ! -d "$root" ]; then
     mirror=${mirror:-http://deb.debian.org/debian}
     # built aside and renamed when complete, so an interrupted run never leaves a root to reuse
     rm -rf "$root.tmp"
+    mkdir -p "$(dirname "$root")"
     echo "=== debootstrap trixie from $mirror ==="
     debootstrap --variant=minbase trixie "$root.tmp" "$mirror" >"$root.log" 2>&1 ||
         { tail -n 30 "$root.log"; exit 1; }
