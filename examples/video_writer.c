@@ -7,6 +7,23 @@
 #include <libavformat/avformat.h>
 #include <libswscale/swscale.h>
 
+/* The encoder's first supported pixel format. libavcodec 61.13 (FFmpeg 7.1, Debian 13) replaced
+ * AVCodec.pix_fmts, now deprecated, by avcodec_get_supported_config; FFmpeg 5.1 (Debian 12) has
+ * only the field. */
+static enum AVPixelFormat preferred_pix_fmt(const AVCodecContext *e, const AVCodec *codec)
+{
+    const enum AVPixelFormat *fmts = NULL;
+#if LIBAVCODEC_VERSION_INT >= AV_VERSION_INT(61, 13, 100)
+    if (avcodec_get_supported_config(e, codec, AV_CODEC_CONFIG_PIX_FORMAT, 0,
+                                     (const void **)&fmts, NULL) < 0)
+        fmts = NULL;
+#else
+    (void)e;
+    fmts = codec->pix_fmts;
+#endif
+    return fmts ? fmts[0] : AV_PIX_FMT_YUV420P;
+}
+
 struct video_writer {
     AVFormatContext *format;
     AVCodecContext *encoder;
@@ -70,7 +87,7 @@ video_writer *video_writer_open(const char *path, int32_t width, int32_t height,
         e->height = height & ~1;
         e->time_base = av_d2q(1.0 / (fps > 0 ? fps : 25.0), 100000);
         e->framerate = av_inv_q(e->time_base);
-        e->pix_fmt = codec->pix_fmts ? codec->pix_fmts[0] : AV_PIX_FMT_YUV420P;
+        e->pix_fmt = preferred_pix_fmt(e, codec);
         e->bit_rate = (int64_t)e->width * e->height * 4; /* ~4 bits per pixel per second */
         if (w->format->oformat->flags & AVFMT_GLOBALHEADER) e->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
         err = avcodec_open2(e, codec, NULL);

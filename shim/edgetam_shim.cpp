@@ -10,6 +10,7 @@
 
 #include "bundle_program.h"
 #include "caching_allocator.h"
+#include "runtime_check.h"
 #include "thread_policy.h"
 
 #include <algorithm>
@@ -294,7 +295,10 @@ std::vector<at::Tensor> run(edgetam_shim *shim, const char *method,
     return res;
 }
 
-/* Checks an output's exact shape and dtype, then copies it into the caller's buffer. */
+/* Checks an output's exact shape and dtype, copies it into the caller's buffer, and fails on a
+ * NaN or infinity there: a runtime computing garbage (BUNDLE.md, "Runtimes") must not reach the
+ * tracker's memory, where it would poison every later frame. One pass over what was just copied
+ * costs little next to the forward. */
 void copy_out(const char *method, const char *name, const at::Tensor &t,
               std::vector<int64_t> shape, float *dst)
 {
@@ -303,6 +307,14 @@ void copy_out(const char *method, const char *name, const at::Tensor &t,
                                         c10::toString(t.scalar_type()) + shape_str(t.sizes()) +
                                         ", expected Float" + shape_str(shape));
     torch::from_blob(dst, shape, torch::kFloat).copy_(t);
+    const int64_t n = t.numel();
+    for (int64_t i = 0; i < n; i++)
+        if (!std::isfinite(dst[i]))
+            fail(EDGETAM_ERR_INFERENCE, std::string(method) + ": output " + name + " has " +
+                                            (std::isnan(dst[i]) ? "NaN" : "an infinity") +
+                                            " at element " + std::to_string(i) +
+                                            "; nothing was kept (a runtime computing wrongly, "
+                                            "or a broken bundle)");
 }
 
 /* The five methods, shared by the C entry points and the warm-up. They throw. */
@@ -449,6 +461,13 @@ void load(const char *path, int32_t num_threads, bool adapt_threads, edgetam_shi
 #endif
     int threads = num_threads > 0 ? num_threads : (int)std::thread::hardware_concurrency();
     s->threads.reset(new thread_policy(threads, adapt_threads));
+    /* before the bundle first runs: oneDNN's instruction set can only be capped then */
+    try {
+        choose_convolution_path();
+    } catch (const std::exception &e) {
+        if (is_oom(e) || dynamic_cast<const std::bad_alloc *>(&e)) throw;
+        fail(EDGETAM_ERR_INFERENCE, "convolution self-check: " + torch_message(e));
+    }
     try {
         warm_up(s.get());
     } catch (const shim_error &e) {

@@ -2,9 +2,10 @@
  * This file is the only boundary to libtorch; another runtime (ExecuTorch, Core ML) would
  * implement the same functions.
  *
- * Every function returns an edgetam_status. On failure it writes a NUL-terminated message into
- * `err` (capacity `err_size`, truncated if needed; `err` may be NULL) and leaves every output
- * buffer either untouched or partially written (callers treat them as garbage). No function
+ * Every function returns an edgetam_status; an output holding NaN or an infinity fails the call
+ * with EDGETAM_ERR_INFERENCE. On failure it writes a NUL-terminated message into `err` (capacity
+ * `err_size`, truncated if needed; `err` may be NULL) and leaves every output buffer either
+ * untouched or partially written (callers treat them as garbage). No function
  * throws, allocates memory the caller must free, or keeps a pointer to an argument after it
  * returns. Inputs are wrapped without copying; outputs are copied into the caller's buffers,
  * which must hold exactly the element counts stated (all float32, contiguous, batch 1).
@@ -51,9 +52,12 @@ typedef struct edgetam_bundle_info {
 
 /* Loads `path`, validates metadata and method signatures, sets the most intra-op threads
  * (num_threads <= 0: all cores; with adapt_threads, fewer while the CPU is contended:
- * thread_policy.h), and warms every method up once on zeros, checking output
- * shapes. Statuses: EDGETAM_ERR_INVALID_ARGUMENT, EDGETAM_ERR_MODEL_LOAD (unreadable / not
- * TorchScript), EDGETAM_ERR_BAD_BUNDLE (metadata, missing method, wrong arity or shape),
+ * thread_policy.h), and warms every method up once on zeros, checking output shapes. Before that,
+ * once per process, it caps oneDNN at AVX2 and checks that libtorch computes convolutions
+ * correctly, falling back to libtorch's own kernels if not (BUNDLE.md, "Runtimes").
+ * Statuses: EDGETAM_ERR_INVALID_ARGUMENT, EDGETAM_ERR_MODEL_LOAD (unreadable / not TorchScript),
+ * EDGETAM_ERR_BAD_BUNDLE (metadata, missing method, wrong arity or shape), EDGETAM_ERR_INFERENCE
+ * (this runtime computes convolutions wrongly, with and without oneDNN),
  * EDGETAM_ERR_OUT_OF_MEMORY. On success *out owns the model and *info is filled. */
 edgetam_status edgetam_shim_load(const char *path, int32_t num_threads, int adapt_threads,
                                  edgetam_shim **out,

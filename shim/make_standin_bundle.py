@@ -17,8 +17,10 @@ library's tests can check what it passes and how it routes the results. It needs
 (1.13): always run it with /usr/bin/python3.
 
 Architecture (S = image size, H = S/16, LR = S/4; C = 32, Cm = 8, C0 = 8, C1 = 16, T = 32):
-- encode_image: conv 4x4/4 -> 16ch (S/4), conv 2x2/2 -> 32ch (S/8), conv 2x2/2 -> 64ch (S/16),
-  each LayerNorm2d + GELU (+ a depthwise 3x3 residual at S/16); 1x1 laterals to C; hr0/hr1 through
+- encode_image: RepViT's stem (conv 3x3/2 -> 24ch, GELU, conv 3x3/2 -> 48ch: S/4; the 24 -> 48
+  convolution is one that libtorch 2.6's oneDNN computes wrongly on AVX-512 CPUs, shim/BUNDLE.md
+  "Runtimes", so the tests see a wrong runtime), conv 2x2/2 -> 32ch (S/8), conv 2x2/2 -> 64ch
+  (S/16), each LayerNorm2d + GELU (+ a depthwise 3x3 residual at S/16); 1x1 laterals to C; hr0/hr1 through
   conv_s0/conv_s1 (1x1, C -> C0/C1); feat is the S/16 lateral plus the lateral of the mean colour.
 - attend_memory: n == 0 -> feat + no_mem_embed. Else one pre-norm transformer layer over the H*W
   feature tokens (queries get a fixed 2D sine position encoding): self-attention, cross-attention
@@ -191,14 +193,15 @@ class StandinEdgeTAM(nn.Module):
         self.memory_tokens = latents_1d + windows * windows
 
         # --- image encoder (backbone + FPN neck + conv_s0/conv_s1)
-        self.stem0 = nn.Conv2d(3, 16, 4, 4)
-        self.norm0 = LayerNorm2d(16)
-        self.stem1 = nn.Conv2d(16, 32, 2, 2)
+        self.stem0a = nn.Conv2d(3, 24, 3, 2, 1)
+        self.stem0 = nn.Conv2d(24, 48, 3, 2, 1)
+        self.norm0 = LayerNorm2d(48)
+        self.stem1 = nn.Conv2d(48, 32, 2, 2)
         self.norm1 = LayerNorm2d(32)
         self.stem2 = nn.Conv2d(32, 64, 2, 2)
         self.norm2 = LayerNorm2d(64)
         self.dw2 = nn.Conv2d(64, 64, 3, 1, 1, groups=64)
-        self.lat0 = nn.Conv2d(16, C, 1)
+        self.lat0 = nn.Conv2d(48, C, 1)
         self.lat1 = nn.Conv2d(32, C, 1)
         self.lat2 = nn.Conv2d(64, C, 1)
         self.colour = nn.Conv2d(3, C, 1)  # lateral of the mean colour per 16x16 cell
@@ -402,7 +405,7 @@ class StandinEdgeTAM(nn.Module):
 
     @torch.jit.export
     def encode_image(self, image: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        x0 = F.gelu(self.norm0(self.stem0(image)))
+        x0 = F.gelu(self.norm0(self.stem0(F.gelu(self.stem0a(image)))))
         x1 = F.gelu(self.norm1(self.stem1(x0)))
         x2 = F.gelu(self.norm2(self.stem2(x1)))
         x2 = x2 + F.gelu(self.dw2(x2))

@@ -31,6 +31,7 @@ import sys
 import time
 
 import numpy as np
+import runtime_policy  # noqa: F401  (before torch: the shim's runtime settings)
 import torch
 import torch.nn.functional as F
 

@@ -5,9 +5,9 @@ and tests/test_faults.c.
 
 Each file breaks exactly one rule of shim/BUNDLE.md: a missing metadata key, an unknown format
 version, pixel normalisation the library does not use, sizes whose feature maps would not fit in
-memory, a missing method, a method whose output has the wrong shape, a method that raises. One more,
-throws_on_white.edgetam, loads fine and raises only while tracking a white frame
-(tests/test_faults.c).
+memory, a missing method, a method whose output has the wrong shape, a method that raises. Two more
+load fine and fail only while tracking a white frame (tests/test_faults.c): throws_on_white.edgetam
+raises, nan_on_white.edgetam returns NaN features, as a runtime that computes garbage does.
 """
 import os
 import sys
@@ -81,6 +81,17 @@ class ThrowsOnWhite(Delegate):
         return self.good.attend_memory(feat, memory, tpos, ptrs)
 
 
+class NanOnWhite(ThrowsOnWhite):
+    """Like ThrowsOnWhite, but encode_image returns NaN features instead of raising."""
+
+    @torch.jit.export
+    def encode_image(self, image: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        hr0, hr1, feat = self.good.encode_image(image)
+        if bool(image.mean() > 2.0):
+            feat = feat * float("nan")
+        return hr0, hr1, feat
+
+
 def main():
     good_path, out = sys.argv[1], sys.argv[2]
     os.makedirs(out, exist_ok=True)
@@ -109,6 +120,7 @@ def main():
     save("raises.edgetam", torch.jit.script(Raises(good)), lines)
     # not broken at load time: a bundle whose forward throws while tracking (tests/test_faults.c)
     save("throws_on_white.edgetam", torch.jit.script(ThrowsOnWhite(good)), lines)
+    save("nan_on_white.edgetam", torch.jit.script(NanOnWhite(good)), lines)
 
 
 if __name__ == "__main__":

@@ -372,6 +372,7 @@ def main():
         skip("no factory (give --factory module:function or set EDGETAM_OFFICIAL_FACTORY)")
     global np, torch, gr
     import numpy as np
+    import runtime_policy  # noqa: F401  (before torch: the shim's runtime settings)
     import torch
     sys.path.insert(0, HERE)
     import golden_reference as gr  # frames, scene geometry, session text format

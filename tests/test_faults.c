@@ -1,7 +1,8 @@
 /* Fault injection: every injected fault comes back as a status, leaves the tracker / stream usable
  * (where the API says a failure changes nothing, bit-identically so) and leaks nothing.
  * Faults: bundles that cannot be loaded, a model forward that throws mid-session
- * (throws_on_white.edgetam), the n-th allocation of the library failing (counting_allocator.h),
+ * (throws_on_white.edgetam) or returns NaN (nan_on_white.edgetam, as a runtime computing garbage
+ * does), the n-th allocation of the library failing (counting_allocator.h),
  * a lock callback that fails, planes revoked at unlock (test_frame.h).
  * Usage: test_faults BUNDLE BAD_BUNDLE_DIR */
 #define _POSIX_C_SOURCE 200809L /* pipe, pthreads under -std=c11 */
@@ -29,10 +30,12 @@
 #define LOW_RES (64 * 64) /* stand-in: S = 256 */
 #define MAX_CALLS 16
 #define WHITE_MESSAGE "this bundle refuses white frames" /* tests/make_bad_bundles.py */
+#define NAN_MESSAGE "encode_image: output feat has NaN" /* the shim's check of every output */
 
 static const char *bundle_path, *bad_dir;
 static edgetam_model *model;       /* the stand-in bundle */
 static edgetam_model *white_model; /* the same, but encode_image throws on a white frame */
+static edgetam_model *nan_model;   /* the same, but encode_image gives NaN on a white frame */
 
 /* ---- helpers ------------------------------------------------------------------------------ */
 
@@ -67,7 +70,8 @@ static void protect_planes(test_frame *t)
     for (int p = 0; p < t->plane_count; p++) guarded_protect(&t->buf[p], 1);
 }
 
-/* An RGB24 frame of pure white: the frame throws_on_white.edgetam refuses. */
+/* An RGB24 frame of pure white: the frame throws_on_white.edgetam refuses, and on which
+ * nan_on_white.edgetam computes NaN. */
 static void white_frame_init(test_frame *t)
 {
     test_frame_init(t, EDGETAM_FORMAT_RGB24, W, H, 8, 0);
@@ -280,10 +284,12 @@ static int probe_first_id(void *results) { return ((edgetam_object_result *)resu
 static int setup_models(void **state)
 {
     (void)state;
-    char path[1024], err[512];
+    char path[1024], nan_path[1024], err[512];
     snprintf(path, sizeof path, "%s/throws_on_white.edgetam", bad_dir);
+    snprintf(nan_path, sizeof nan_path, "%s/nan_on_white.edgetam", bad_dir);
     if (load(bundle_path, &model, err, sizeof err) != EDGETAM_OK ||
-        load(path, &white_model, err, sizeof err) != EDGETAM_OK) {
+        load(path, &white_model, err, sizeof err) != EDGETAM_OK ||
+        load(nan_path, &nan_model, err, sizeof err) != EDGETAM_OK) {
         fprintf(stderr, "cannot load the bundles: %s\n", err);
         return -1;
     }
@@ -297,6 +303,7 @@ static int setup_models(void **state)
 static int teardown_models(void **state)
 {
     (void)state;
+    edgetam_model_free(nan_model);
     edgetam_model_free(white_model);
     edgetam_model_free(model);
     return counting_allocator_live() == 0 ? 0 : -1;
@@ -366,10 +373,10 @@ static void test_model_load_out_of_memory(void **state)
     injected_total += points;
 }
 
-/* ---- 2. a forward that throws while tracking ---------------------------------------------- */
+/* ---- 2. a forward that throws, or returns NaN, while tracking ----------------------------- */
 
-/* Tracks a white frame on a tracker of throws_on_white.edgetam: a message from the model. */
-static void track_white(edgetam_tracker *t)
+/* Tracks a white frame on a tracker of a bundle that fails on it: the failure's message. */
+static void track_white(edgetam_tracker *t, const char *message)
 {
     const int32_t objects = edgetam_tracker_object_count(t);
     test_frame f;
@@ -379,31 +386,31 @@ static void track_white(edgetam_tracker *t)
                      EDGETAM_ERR_INFERENCE);
     assert_int_equal(f.unlock_calls, 1); /* borrowed and released before the model ran */
     const char *err = edgetam_tracker_last_error(t);
-    if (!strstr(err, WHITE_MESSAGE)) fail_msg("last error \"%s\" lacks the model's message", err);
+    if (!strstr(err, message)) fail_msg("last error \"%s\" lacks \"%s\"", err, message);
     assert_int_equal(edgetam_tracker_object_count(t), objects);
     test_free(rs);
     test_frame_free(&f);
 }
 
-/* A fixed session; with `white`, white frames are tracked in between: right after a prompt (the
- * tracker then re-encodes the prompted frame's memory first) and between two plain frames.
- * Observes every plain frame. */
-static void tracker_session(edgetam_model *m, int white, observation out[5])
+/* A fixed session; with `white` (the failure's expected message), white frames are tracked in
+ * between: right after a prompt (the tracker then re-encodes the prompted frame's memory first) and
+ * between two plain frames. Observes every plain frame. */
+static void tracker_session(edgetam_model *m, const char *white, observation out[5])
 {
     edgetam_tracker *t = new_tracker(m);
     result_slots *rs = test_malloc(sizeof *rs);
     const edgetam_prompt pa = click_prompt(&click_a), pb = click_prompt(&click_b);
     assert_int_equal(track_sized(t, 10, W, H, NULL, 0), EDGETAM_OK);
     assert_int_equal(edgetam_tracker_add_prompt(t, 1, &pa, NULL), EDGETAM_OK);
-    if (white) track_white(t);
+    if (white) track_white(t, white);
     for (uint32_t k = 0; k < 4; k++) {
         assert_int_equal(track_sized(t, 11 + k, W, H, slots_for(rs, W), 2), EDGETAM_OK);
         observe(&out[k], rs->r, edgetam_tracker_object_count(t), W, H);
         if (k == 1) {
             assert_int_equal(edgetam_tracker_add_prompt(t, 2, &pb, NULL), EDGETAM_OK);
-            if (white) track_white(t);
+            if (white) track_white(t, white);
         }
-        if (k == 2 && white) track_white(t);
+        if (k == 2 && white) track_white(t, white);
     }
     assert_int_equal(edgetam_tracker_add_prompt(t, 2, &pa, slots_for(rs, W)), EDGETAM_OK);
     observe(&out[4], rs->r, 1, W, H);
@@ -416,26 +423,40 @@ static void tracker_session(edgetam_model *m, int white, observation out[5])
     edgetam_tracker_destroy(t);
 }
 
-static void test_tracker_survives_a_throwing_forward(void **state)
+/* A tracker of `m` (failing on white frames with `message`) ends exactly as its twin that never
+ * saw a white frame, which tracks as the stand-in itself. */
+static void expect_tracker_survives(edgetam_model *m, const char *message)
 {
-    (void)state;
     const int64_t live = counting_allocator_live();
     static observation plain[5], clean[5], faulted[5];
-    tracker_session(white_model, 0, clean);
-    tracker_session(white_model, 1, faulted);
+    tracker_session(m, NULL, clean);
+    tracker_session(m, message, faulted);
     assert_int_equal(faulted[3].count, 2);
     assert_memory_equal(clean, faulted, sizeof clean);
-    /* and the bundle only adds the throw: plain frames track as on the stand-in itself */
-    tracker_session(model, 0, plain);
+    /* and the bundle only adds the failure: plain frames track as on the stand-in itself */
+    tracker_session(model, NULL, plain);
     assert_memory_equal(plain, clean, sizeof clean);
     assert_int_equal(counting_allocator_live(), live);
 }
 
+static void test_tracker_survives_a_throwing_forward(void **state)
+{
+    (void)state;
+    expect_tracker_survives(white_model, WHITE_MESSAGE);
+}
+
+/* NaN in an output fails the call (EDGETAM_ERR_INFERENCE) before the tracker keeps anything. */
+static void test_tracker_survives_nan_outputs(void **state)
+{
+    (void)state;
+    expect_tracker_survives(nan_model, NAN_MESSAGE);
+}
+
 /* The same through a stream: the white frame's callback says why; the prompt queued before it
  * waits for the next frame that tracks; everything else is as without it. */
-static void stream_session(recorder *rec, int white)
+static void stream_session(edgetam_model *m, recorder *rec, int white)
 {
-    edgetam_stream *s = new_stream(white_model, recorder_init(rec), EDGETAM_STREAM_DROP_NEW);
+    edgetam_stream *s = new_stream(m, recorder_init(rec), EDGETAM_STREAM_DROP_NEW);
     const edgetam_prompt pa = click_prompt(&click_a), pb = click_prompt(&click_b);
     int64_t ts = 0;
     for (uint32_t k = 0; k < 5; k++) {
@@ -459,20 +480,19 @@ static void stream_session(recorder *rec, int white)
     assert_int_equal(st.failed, white ? 2 : 0);
 }
 
-static void test_stream_survives_a_throwing_forward(void **state)
+static void expect_stream_survives(edgetam_model *m, const char *message)
 {
-    (void)state;
     const int64_t live = counting_allocator_live();
     static recorder clean, faulted;
-    stream_session(&clean, 0);
-    stream_session(&faulted, 1);
+    stream_session(m, &clean, 0);
+    stream_session(m, &faulted, 1);
     assert_int_equal(clean.gate.calls, 5);
     assert_int_equal(faulted.gate.calls, 7);
     for (int k = 0, c = 0; k < faulted.gate.calls; k++) {
         if (k == 1 || k == 5) { /* the white frames */
             assert_int_equal(faulted.status[k], EDGETAM_ERR_INFERENCE);
-            if (!strstr(faulted.error[k], WHITE_MESSAGE))
-                fail_msg("callback %d: error \"%s\" lacks the model's message", k, faulted.error[k]);
+            if (!strstr(faulted.error[k], message))
+                fail_msg("callback %d: error \"%s\" lacks \"%s\"", k, faulted.error[k], message);
             assert_int_equal(faulted.obs[k].count, 0);
             assert_int_equal(faulted.prompts_applied[k], 0); /* the prompt waits */
             continue;
@@ -485,6 +505,18 @@ static void test_stream_survives_a_throwing_forward(void **state)
     }
     assert_int_equal(clean.obs[4].count, 2);
     assert_int_equal(counting_allocator_live(), live);
+}
+
+static void test_stream_survives_a_throwing_forward(void **state)
+{
+    (void)state;
+    expect_stream_survives(white_model, WHITE_MESSAGE);
+}
+
+static void test_stream_survives_nan_outputs(void **state)
+{
+    (void)state;
+    expect_stream_survives(nan_model, NAN_MESSAGE);
 }
 
 /* ---- 3. allocation failures --------------------------------------------------------------- */
@@ -972,6 +1004,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_model_load_out_of_memory),
         cmocka_unit_test(test_tracker_survives_a_throwing_forward),
         cmocka_unit_test(test_stream_survives_a_throwing_forward),
+        cmocka_unit_test(test_tracker_survives_nan_outputs),
+        cmocka_unit_test(test_stream_survives_nan_outputs),
         cmocka_unit_test(test_tracker_allocation_failures),
         cmocka_unit_test(test_failed_resize_keeps_results),
         cmocka_unit_test(test_stream_allocation_failures),

@@ -1,0 +1,60 @@
+#!/bin/sh
+# CI's Debian 13 job: the release test suite (an optimised build and ctest; the sanitizer builds
+# and fuzzing run on the host, cmake/check.sh) inside a Debian 13 (trixie) root, whose packages are
+# installed by this repository's own cmake/deps.sh, as a new user's would be. Runs as root
+# (debootstrap, mounts, chroot).
+#   sh cmake/check-debian13.sh
+# The root, build-debian13/root, is made by debootstrap from the mirror the host's apt uses when it
+# is absent, and reused when present, with its packages and its build folder (/build inside);
+# delete it to start from scratch.
+set -eu
+cd "$(dirname "$0")/.."
+root=$PWD/build-debian13/root
+if [ ! -d "$root" ]; then
+    command -v debootstrap >/dev/null || {
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap
+    }
+    # the host's own Debian mirror (deb822 or one-line sources), not its security archive
+    mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/*.sources 2>/dev/null |
+        tr ' ' '\n' | grep -v security | head -n 1 || true)
+    [ -n "$mirror" ] || mirror=$(grep -hs '^deb ' /etc/apt/sources.list | tr ' ' '\n' |
+        grep '^http' | grep -v security | head -n 1 || true)
+    mirror=${mirror:-http://deb.debian.org/debian}
+    # built aside and renamed when complete, so an interrupted run never leaves a root to reuse
+    rm -rf "$root.tmp"
+    mkdir -p "$(dirname "$root")"
+    echo "=== debootstrap trixie from $mirror ==="
+    debootstrap --variant=minbase trixie "$root.tmp" "$mirror" >"$root.log" 2>&1 ||
+        { tail -n 30 "$root.log"; exit 1; }
+    mv "$root.tmp" "$root"
+fi
+cp /etc/resolv.conf "$root/etc/resolv.conf"
+
+# The tree as it is (tracked and new files), keeping modification times so the build inside is
+# incremental when the root is reused.
+rm -rf "$root/src"
+mkdir "$root/src"
+git ls-files -z --cached --others --exclude-standard |
+    tar --null -T - --ignore-failed-read -cf - | tar -xf - -C "$root/src"
+
+unmount() {
+    for m in dev sys proc; do
+        if mountpoint -q "$root/$m"; then umount "$root/$m"; fi
+    done
+}
+trap unmount EXIT
+trap 'exit 1' INT TERM
+mount -t proc proc "$root/proc"
+mount -t sysfs sys "$root/sys" # libtorch reads the CPU's caches and cores there
+mount --bind /dev "$root/dev"
+
+chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
+    /bin/sh -ec '
+cd /src
+. /etc/os-release
+echo "=== $PRETTY_NAME: deps, release build, ctest ==="
+sh cmake/deps.sh
+cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build /build -j "$(nproc)"
+ctest --test-dir /build --output-on-failure'
