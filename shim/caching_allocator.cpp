@@ -3,6 +3,7 @@
 #include <c10/core/CPUAllocator.h>
 #include <c10/core/impl/alloc_cpu.h>
 
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <unordered_map>
@@ -13,9 +14,27 @@ namespace {
 constexpr size_t kMinCachedBytes = size_t(256) << 10;
 constexpr size_t kMaxCachedBytes = size_t(512) << 20;
 
+/* libtorch 1.13 declares Allocator::allocate const, 2.x non-const and adds a pure copy_data:
+ * both forms of allocate are defined (each runtime overrides the one it has), and copy_data. */
 class caching_cpu_allocator final : public c10::Allocator {
 public:
-    c10::DataPtr allocate(size_t n) const override
+    c10::DataPtr allocate(size_t n) const { return allocate_block(n); }
+    c10::DataPtr allocate(size_t n) { return allocate_block(n); }
+    void copy_data(void *dest, const void *src, std::size_t count) const
+    {
+        std::memcpy(dest, src, count);
+    }
+
+    c10::DeleterFnPtr raw_deleter() const { return &release; }
+
+    static caching_cpu_allocator &instance()
+    {
+        static caching_cpu_allocator *const one = new caching_cpu_allocator(); /* never freed */
+        return *one;
+    }
+
+private:
+    c10::DataPtr allocate_block(size_t n) const
     {
         void *p = take(n);
         if (!p && n) p = c10::alloc_cpu(n); /* throws c10::Error when memory is exhausted */
@@ -31,21 +50,6 @@ public:
         return {p, p, &release, c10::Device(c10::DeviceType::CPU)};
     }
 
-    c10::DeleterFnPtr raw_deleter() const override { return &release; }
-
-    size_t cached_bytes() const
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return cached_bytes_;
-    }
-
-    static caching_cpu_allocator &instance()
-    {
-        static caching_cpu_allocator *const one = new caching_cpu_allocator(); /* never freed */
-        return *one;
-    }
-
-private:
     /* A cached block of exactly n bytes, or nullptr. */
     void *take(size_t n) const
     {
@@ -92,9 +96,4 @@ void install_caching_cpu_allocator()
 {
     static std::once_flag once;
     std::call_once(once, [] { c10::SetCPUAllocator(&caching_cpu_allocator::instance()); });
-}
-
-size_t caching_cpu_allocator_cached_bytes()
-{
-    return caching_cpu_allocator::instance().cached_bytes();
 }

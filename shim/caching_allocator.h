@@ -17,11 +17,6 @@
 #ifndef EDGETAM_CACHING_ALLOCATOR_H
 #define EDGETAM_CACHING_ALLOCATOR_H
 
-#include <cstddef>
-
 void install_caching_cpu_allocator();
-
-/* Bytes currently kept for reuse (for tests and benchmarks). */
-size_t caching_cpu_allocator_cached_bytes();
 
 #endif
