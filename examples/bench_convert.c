@@ -125,14 +125,8 @@ int bench_convert(int argc, char **argv)
     edgetam_pixel_format f;
     if (!bench_format_from_name(format_name, &f) || iters < 1) return usage();
 
-    edgetam_converter_params params = edgetam_converter_default_params();
-    params.input_size = size;
-    edgetam_converter *conv = NULL;
-    edgetam_status st = edgetam_converter_create(&params, &conv);
-    if (st != EDGETAM_OK) {
-        fprintf(stderr, "converter: %s\n", edgetam_status_str(st));
-        return 1;
-    }
+    edgetam_converter *conv = bench_converter_new(size);
+    if (!conv) return 1;
     bench_frame bf;
     bench_frame_init(&bf, f, w, h);
     const size_t out_floats = (size_t)3 * size * size;
@@ -141,7 +135,7 @@ int bench_convert(int argc, char **argv)
     memset(copy_dst, 0, out_floats * sizeof(float));
     double *t_conv = malloc(sizeof(double) * iters), *t_copy = malloc(sizeof(double) * iters);
 
-    st = edgetam_convert_frame(conv, &bf.frame); /* first call plans the geometry: not timed */
+    const edgetam_status st = edgetam_convert_frame(conv, &bf.frame); /* first call plans the geometry: not timed */
     if (st != EDGETAM_OK) {
         fprintf(stderr, "convert: %s: %s\n", edgetam_status_str(st), edgetam_converter_last_error(conv));
         return 1;

@@ -1,5 +1,6 @@
 #include "bench_frame.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,4 +56,14 @@ void bench_frame_init(bench_frame *b, edgetam_pixel_format format, int w, int h)
 void bench_frame_free(bench_frame *b)
 {
     for (int p = 0; p < 3; p++) free(b->mem[p]);
+}
+
+edgetam_converter *bench_converter_new(int size)
+{
+    edgetam_converter_params params = edgetam_converter_default_params();
+    params.input_size = size;
+    edgetam_converter *conv = NULL;
+    const edgetam_status st = edgetam_converter_create(&params, &conv);
+    if (st != EDGETAM_OK) fprintf(stderr, "converter: %s\n", edgetam_status_str(st));
+    return conv;
 }

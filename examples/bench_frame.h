@@ -18,4 +18,7 @@ int bench_format_from_name(const char *name, edgetam_pixel_format *format);
 void bench_frame_init(bench_frame *b, edgetam_pixel_format format, int w, int h);
 void bench_frame_free(bench_frame *b);
 
+/* A converter for input size `size`; NULL, with the reason on stderr, if it cannot be made. */
+edgetam_converter *bench_converter_new(int size);
+
 #endif

@@ -64,6 +64,21 @@ static double busy_return_us_p99(edgetam_tracker *t, camera *cam, int calls)
     return p99;
 }
 
+/* Runs a Python helper of the source tree and returns the number it prints as `format` (a
+ * "key=%lf" pattern), or -1. With `echo`, its other output lines are passed on (reasons it gives
+ * for not running). */
+static double script_value(const char *cmd, const char *format, int echo)
+{
+    FILE *p = popen(cmd, "r");
+    if (!p) return -1.0;
+    char line[512];
+    double value = -1.0;
+    while (fgets(line, sizeof line, p))
+        if (sscanf(line, format, &value) != 1 && echo) fputs(line, stdout);
+    pclose(p);
+    return value;
+}
+
 /* Median ms per frame of the Python reference loop on the same bundle (1 object), or -1. */
 static double python_frame_ms(const char *bundle)
 {
@@ -72,13 +87,7 @@ static double python_frame_ms(const char *bundle)
              "/usr/bin/python3 %s/tests/golden_reference.py --bundle '%s' --out /tmp/edgetam-bench-py"
              " --time 2>/dev/null",
              EDGETAM_SOURCE_DIR, bundle);
-    FILE *p = popen(cmd, "r");
-    if (!p) return -1.0;
-    char line[256];
-    double ms = -1.0;
-    while (fgets(line, sizeof line, p)) sscanf(line, "python_frame_ms_p50=%lf", &ms);
-    pclose(p);
-    return ms;
+    return script_value(cmd, "python_frame_ms_p50=%lf", 0);
 }
 
 /* The official predictor (tests/official_time.py with `factory`): exports the same model to
@@ -91,14 +100,7 @@ static double official_frame_ms(const char *factory, int threads, const char *bu
              "/usr/bin/python3 %s/tests/official_time.py --factory '%s' --threads %d --frames 6"
              " --bundle-out '%s' 2>/dev/null",
              EDGETAM_SOURCE_DIR, factory, threads > 0 ? threads : 2, bundle_out);
-    FILE *p = popen(cmd, "r");
-    if (!p) return -1.0;
-    char line[512];
-    double ms = -1.0;
-    while (fgets(line, sizeof line, p))
-        if (sscanf(line, "official_frame_ms_p50=%lf", &ms) != 1) fputs(line, stdout);
-    pclose(p);
-    return ms;
+    return script_value(cmd, "official_frame_ms_p50=%lf", 1);
 }
 
 /* The C side of ratio_vs_python on the Python loop's own workload: S x S RGB frames (no resize),
@@ -154,21 +156,20 @@ static int contention_ratio(edgetam_tracker *t, camera *cam, edgetam_object_resu
     size_t n[2] = {0, 0};
     ms[0] = malloc(sizeof(double) * (size_t)blocks * BLOCK);
     ms[1] = malloc(sizeof(double) * (size_t)blocks * BLOCK);
-    for (int b = 0; b < blocks; b++) {
+    int failed = 0;
+    for (int b = 0; b < blocks && !failed; b++) {
         const int contended = b % 2;
         bench_contenders *c = contended ? bench_contenders_start(contend) : NULL;
         if (contended && !c) {
             fprintf(stderr, "cannot start %d busy-loop threads\n", contend);
             break;
         }
-        for (int k = 0; k < BLOCK; k++) {
+        for (int k = 0; k < BLOCK && !failed; k++) {
             camera_render(cam, 100000 + b * BLOCK + k);
             const double t0 = bench_now_ms();
-            if (edgetam_tracker_track(t, &cam->frame, results, MAX_OBJECTS, NULL) != EDGETAM_OK) {
-                fprintf(stderr, "track failed: %s\n", edgetam_tracker_last_error(t));
-                break;
-            }
-            if (k > 0) ms[contended][n[contended]++] = bench_now_ms() - t0;
+            failed = edgetam_tracker_track(t, &cam->frame, results, MAX_OBJECTS, NULL) != EDGETAM_OK;
+            if (failed) fprintf(stderr, "track failed: %s\n", edgetam_tracker_last_error(t));
+            else if (k > 0) ms[contended][n[contended]++] = bench_now_ms() - t0;
         }
         bench_contenders_stop(c);
     }
@@ -288,14 +289,14 @@ int bench_track(int argc, char **argv)
            edgetam_model_input_size(model), threads, !fixed_threads);
     for (int s = 0; s < EDGETAM_STAGE_COUNT; s++)
         printf("%s_ms_p50=%.3f\n", names[s], bench_quantile(stage_ms[s] + warmup, (size_t)steady, 0.5));
-    printf("frame_ms_p50=%.3f\n", bench_quantile(frame_ms + warmup, (size_t)steady, 0.5));
+    const double frame_p50 = bench_quantile(frame_ms + warmup, (size_t)steady, 0.5);
+    printf("frame_ms_p50=%.3f\n", frame_p50);
     printf("overhead_pct=%.2f\n", 100.0 * (frame_sum - model_sum) / frame_sum);
     printf("lib_allocs_per_frame=%.3f\n", (double)allocs / (double)steady);
     printf("rss_mb_start=%.1f\nrss_mb_warm=%.1f\nrss_mb_end=%.1f\n", rss_start, rss_warm, rss_end);
     if (official_ms > 0) {
-        const double c_ms = bench_quantile(frame_ms + warmup, (size_t)steady, 0.5);
         printf("official_frame_ms_p50=%.3f\nratio_vs_official=%.3f\n", official_ms,
-               c_ms / official_ms);
+               frame_p50 / official_ms);
         remove(official_bundle);
     } else if (official) {
         printf("ratio_vs_official=unavailable\n");

@@ -37,19 +37,13 @@ int main(int argc, char **argv)
     edgetam_pixel_format format;
     if (!bench_format_from_name(format_name, &format) || frames < 1) return usage();
 
-    edgetam_converter_params params = edgetam_converter_default_params();
-    params.input_size = size;
-    edgetam_converter *conv = NULL;
-    edgetam_status st = edgetam_converter_create(&params, &conv);
-    if (st != EDGETAM_OK) {
-        fprintf(stderr, "converter: %s\n", edgetam_status_str(st));
-        return 1;
-    }
+    edgetam_converter *conv = bench_converter_new(size);
+    if (!conv) return 1;
     if (portable) conv->simd = SIMD_NONE;
     bench_frame bf;
     bench_frame_init(&bf, format, w, h);
     for (int i = 0; i < frames; i++) {
-        st = edgetam_convert_frame(conv, &bf.frame);
+        const edgetam_status st = edgetam_convert_frame(conv, &bf.frame);
         if (st != EDGETAM_OK) {
             fprintf(stderr, "convert: %s: %s\n", edgetam_status_str(st), edgetam_converter_last_error(conv));
             return 1;

@@ -17,18 +17,15 @@ import time
 
 import torch
 
+import bundle_meta
+
 METHODS = ("encode_image", "attend_memory", "decode", "encode_memory")
 
 
 def meta_of(path):
-    extra = {"edgetam_bundle.txt": ""}
+    extra = {bundle_meta.FILE_NAME: ""}
     module = torch.jit.load(path, map_location="cpu", _extra_files=extra)
-    meta = {}
-    for line in extra["edgetam_bundle.txt"].decode().splitlines():
-        if "=" in line and not line.startswith("#"):
-            k, v = line.split("=", 1)
-            meta[k.strip()] = v.strip()
-    return module, meta
+    return module, bundle_meta.parse_bundle_meta(extra[bundle_meta.FILE_NAME])
 
 
 def inputs(meta):

@@ -40,14 +40,13 @@ public:
         int64_t wall0_ns_, cpu0_ns_;
     };
 
-    int max_threads() const { return max_; }
     int current_threads() const { return current_.load(std::memory_order_relaxed); }
 
-    /* The decision, separately testable: one call that ran `threads` threads for wall_ns of
-     * wall time and cpu_ns of the caller's CPU time. */
+private:
+    /* The decision: one call that ran `threads` threads for wall_ns of wall time and cpu_ns of
+     * the caller's CPU time. */
     void record(int threads, int64_t wall_ns, int64_t cpu_ns);
 
-private:
     const int max_;
     const bool adapt_;
     std::atomic<int> current_;
