@@ -2,7 +2,9 @@
 # CI's Debian 13 job: the release test suite (an optimised build and ctest; the sanitizer builds
 # and fuzzing run on the host, cmake/check.sh) inside a Debian 13 (trixie) root, whose packages are
 # installed by this repository's own cmake/deps.sh, as a new user's would be. Runs as root
-# (debootstrap, mounts, chroot).
+# (debootstrap, mounts, chroot). Then cmake/check-cross-runtime.sh: bundles exported by either
+# torch in the other's libtorch (needs this host's optimised build, build-check-release, which it
+# makes when absent).
 #   sh cmake/check-debian13.sh
 # The root, build-debian13/root, is made by debootstrap from the mirror the host's apt uses when it
 # is absent, and reused when present, with its packages and its build folder (/build inside);
@@ -58,3 +60,5 @@ sh cmake/deps.sh
 cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build /build -j "$(nproc)"
 ctest --test-dir /build --output-on-failure'
+
+sh cmake/check-cross-runtime.sh "$root"

@@ -31,6 +31,7 @@ import torch.nn.functional as F
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "shim"))
 import bundle_meta  # noqa: E402
+import bundle_save  # noqa: E402
 
 S, C, CM, C0, C1, T = 32, 8, 4, 2, 2, 4
 LR = S // 4
@@ -151,19 +152,17 @@ def main():
     out = os.path.join(sys.argv[1], "templates")
     os.makedirs(out, exist_ok=True)
     stub = os.path.join(out, "stub.edgetam")
-    buf = io.BytesIO()  # saved to memory: the archive's folder name does not depend on `out`
-    torch.jit.save(torch.jit.script(Stub()), buf, _extra_files=bundle_meta.extra_files(META))
-    with open(stub, "wb") as f:
-        f.write(buf.getvalue())
-    restore(stub)
     lite = os.path.join(out, "stub_lite.edgetam")
-    torch.jit.script(Stub())._save_for_lite_interpreter(lite, _extra_files=bundle_meta.extra_files(META))
-    restore(lite)
+    for path, is_lite in ((stub, False), (lite, True)):
+        with open(path, "wb") as f:
+            f.write(bundle_save.bundle_bytes(torch.jit.script(Stub()), META, lite=is_lite))
+        restore(path)
     with tempfile.TemporaryDirectory() as bad:
         subprocess.run([sys.executable, os.path.join(HERE, "..", "tests", "make_bad_bundles.py"),
                         stub, bad], check=True)
         for name in sorted(os.listdir(bad)):
-            path = os.path.join(out, "stub_" + name)
+            # the harnesses take *.edgetam; the library picks the interpreter by content
+            path = os.path.join(out, "stub_" + name.replace(".ptl", "_lite.edgetam"))
             os.replace(os.path.join(bad, name), path)
             restore(path)
     write_seeds(os.path.join(sys.argv[1], "corpus", "fuzz_bundle"), len(os.listdir(out)))

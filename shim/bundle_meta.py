@@ -1,9 +1,10 @@
 """The metadata of an edgetam bundle (shim/BUNDLE.md, "Metadata").
 
-Shared by every exporter (the stand-in generator, a future exporter of the real model): it formats
-`edgetam_bundle.txt` from a dict, checks it the way the library will, and hands it to
-`torch.jit.save(..., _extra_files=extra_files(meta))`. No torch import here.
+Shared by every exporter (through bundle_save.bundle_bytes): it formats `edgetam_bundle.txt` from
+a dict and checks it the way the library will. No torch import here: the keys that need torch
+(torch_version, min_torch_version, ops) come from runtime_ops.op_metadata.
 """
+import re
 
 FORMAT = "edgetam-bundle"
 FORMAT_VERSION = 1
@@ -30,6 +31,9 @@ KEYS = (
     "sigmoid_bias_for_mem_enc",
     "pixel_mean",
     "pixel_std",
+    "torch_version",
+    "min_torch_version",
+    "ops",
 )
 
 _POSITIVE_INTS = ("image_size", "hidden_dim", "memory_dim", "high_res_dim0", "high_res_dim1",
@@ -38,6 +42,8 @@ _FLAGS = ("multimask_output_in_sam", "multimask_output_for_tracking")
 _NONNEG_INTS = ("multimask_min_pt_num", "multimask_max_pt_num")
 _FLOATS = ("sigmoid_scale_for_mem_enc", "sigmoid_bias_for_mem_enc")
 _TRIPLES = ("pixel_mean", "pixel_std")
+_VERSION = re.compile(r"\d+\.\d+\.\d+")
+_OP = re.compile(r"[A-Za-z_]\w*::\w+(\.\w+)?")
 
 
 def _fmt_float(x):
@@ -48,6 +54,13 @@ def _fmt_float(x):
 
 
 def _fmt_value(key, value):
+    if key == "ops":
+        ops = [value] if isinstance(value, str) else list(value)
+        bad = [op for op in ops if not _OP.fullmatch(op)]
+        if not ops or bad:
+            raise ValueError("bundle metadata ops: expected operator names such as "
+                             "aten::add.Tensor, got %r" % (bad or ops))
+        return ",".join(ops)
     if key in _TRIPLES:
         vals = [float(v) for v in value]
         if len(vals) != 3:
@@ -96,6 +109,11 @@ def check_bundle_meta(meta):
         raise ValueError("bundle metadata multimask_min_pt_num: larger than multimask_max_pt_num")
     if min(float(v) for v in meta["pixel_std"]) <= 0:
         raise ValueError("bundle metadata pixel_std: must be positive")
+    version = str(meta["torch_version"])
+    if not version or not version.isascii() or any(c.isspace() for c in version):
+        raise ValueError("bundle metadata torch_version: must be a version without spaces")
+    if not _VERSION.fullmatch(str(meta["min_torch_version"])):
+        raise ValueError("bundle metadata min_torch_version: expected MAJOR.MINOR.PATCH")
     for k in KEYS:
         _fmt_value(k, meta[k])  # raises on malformed values
 
@@ -112,11 +130,6 @@ def format_bundle_meta(meta, comment=None):
     text = "\n".join(lines) + "\n"
     text.encode("ascii")  # the format is ASCII
     return text
-
-
-def extra_files(meta, comment=None):
-    """`_extra_files` for torch.jit.save: {"edgetam_bundle.txt": text}."""
-    return {FILE_NAME: format_bundle_meta(meta, comment)}
 
 
 def parse_bundle_meta(text):

@@ -52,9 +52,7 @@ bool has_bytecode(const std::string &path)
 
 } // namespace
 
-std::unique_ptr<bundle_program>
-load_bundle_program(const std::string &path,
-                    std::unordered_map<std::string, std::string> &extra_files)
+std::unique_ptr<bundle_program> load_bundle_program(const std::string &path)
 {
     if (!has_bytecode(path)) {
 #ifdef EDGETAM_TORCH_LITE
@@ -63,9 +61,18 @@ load_bundle_program(const std::string &path,
                                  "with --lite");
 #else
         return std::make_unique<program_of<torch::jit::Module>>(
-            torch::jit::load(path, torch::kCPU, extra_files));
+            torch::jit::load(path, torch::kCPU));
 #endif
     }
     return std::make_unique<program_of<lite_module>>(
-        torch::jit::_load_for_mobile(path, at::Device(at::kCPU), extra_files));
+        torch::jit::_load_for_mobile(path, at::Device(at::kCPU)));
+}
+
+std::string read_bundle_extra_file(const std::string &path, const std::string &name)
+{
+    caffe2::serialize::PyTorchStreamReader reader(path);
+    const std::string record = "extra/" + name;
+    if (!reader.hasRecord(record)) return "";
+    auto [data, size] = reader.getRecord(record);
+    return std::string(static_cast<const char *>(data.get()), size);
 }

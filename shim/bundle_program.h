@@ -12,7 +12,6 @@
 
 #include <memory>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 class bundle_program {
@@ -26,10 +25,11 @@ public:
     virtual bool lite() const = 0;
 };
 
-/* Loads `path` in inference (eval) mode; `extra_files` names the archive's extra/ files to read
- * and receives their contents (an empty string for an absent one). */
-std::unique_ptr<bundle_program>
-load_bundle_program(const std::string &path,
-                    std::unordered_map<std::string, std::string> &extra_files);
+/* Loads `path` in inference (eval) mode. */
+std::unique_ptr<bundle_program> load_bundle_program(const std::string &path);
+
+/* The contents of the archive's extra/`name` file, "" when it has none; reads nothing else, so it
+ * works for bundles the runtime cannot load. */
+std::string read_bundle_extra_file(const std::string &path, const std::string &name);
 
 #endif

@@ -16,15 +16,20 @@ import torch
 
 try:
     import bundle_meta
-except ImportError:  # imported from elsewhere: bundle_meta lives next to this file
+    import runtime_ops
+except ImportError:  # imported from elsewhere: these live next to this file
     import sys
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import bundle_meta
+    import runtime_ops
 
 
-def bundle_bytes(module, meta_text, lite=False):
-    """The bytes of the bundle file for `module` with metadata `meta_text`."""
-    extra = {bundle_meta.FILE_NAME: meta_text}
+def bundle_bytes(module, meta, lite=False, comment=None):
+    """The bytes of the bundle file for the scripted `module` with metadata `meta` (a dict of
+    bundle_meta.KEYS but those runtime_ops.op_metadata computes from the module: the exporting
+    torch, the oldest runtime that has its operators, the operators) and an optional `comment`."""
+    text = bundle_meta.format_bundle_meta(dict(meta, **runtime_ops.op_metadata(module)), comment)
+    extra = {bundle_meta.FILE_NAME: text}
     if not lite:
         # saved to memory so that the archive's folder name ("archive") is the same for any path
         buf = io.BytesIO()

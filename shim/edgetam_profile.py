@@ -448,9 +448,12 @@ class EdgeTAMProfile(nn.Module):
         return torch.cat([l1, l2.view(1, nw * nw, Cm)], 1).contiguous()
 
 
-def init_weights(model: EdgeTAMProfile, seed: int) -> None:
+def init_weights(model: EdgeTAMProfile, seed: int, sensitive: bool = False) -> None:
     """Seeded random weights scaled so that activations stay O(1) (batch norms with random
-    statistics, as a trained network has)."""
+    statistics, as a trained network has). `sensitive`: also make what the tracker keeps matter,
+    for comparisons (objects present: object-score bias +2; memories and pointers move the
+    attended features: memory cross-attention output x8), so that masks are non-empty and depend
+    on the memory bank; plain random weights lose every object at once."""
     g = torch.Generator()
     g.manual_seed(seed)
     with torch.no_grad():
@@ -472,6 +475,10 @@ def init_weights(model: EdgeTAMProfile, seed: int) -> None:
                                 torch.arange(H, dtype=torch.float32), indexing="ij")
         grid = torch.stack([(xs + 0.5) / H, (ys + 0.5) / H], -1).view(1, H * H, 2)
         model.image_pe.copy_(model._fourier(grid))
+        if sensitive:
+            model.score_head.layers[-1].bias.add_(2.0)
+            for layer in model.memory_attention.layers:
+                layer.cross_attn.out_proj.weight.mul_(8.0)
 
 
 def metadata_sizes(model: EdgeTAMProfile) -> dict:

@@ -10,6 +10,7 @@
 
 #include "bundle_program.h"
 #include "caching_allocator.h"
+#include "operator_check.h"
 #include "runtime_check.h"
 #include "thread_policy.h"
 
@@ -33,6 +34,7 @@ struct edgetam_shim {
     std::unique_ptr<bundle_program> program;
     std::unique_ptr<thread_policy> threads;
     edgetam_bundle_info info;
+    bundle_runtime_needs needs;
 };
 
 namespace {
@@ -178,7 +180,7 @@ struct metadata {
 
 /* Parses and validates the key=value text of BUNDLE.md ('#' starts a comment line; unknown keys
  * are ignored, every documented key is required). */
-edgetam_bundle_info parse_metadata(const std::string &text)
+edgetam_bundle_info parse_metadata(const std::string &text, bundle_runtime_needs *needs)
 {
     if (text.empty())
         fail(EDGETAM_ERR_BAD_BUNDLE, std::string("bundle has no extra/") + kMetadataName +
@@ -229,6 +231,27 @@ edgetam_bundle_info parse_metadata(const std::string &text)
     md.floats("pixel_std", in.pixel_std, 3);
     for (float s : in.pixel_std)
         if (!(s > 0)) bad_key("pixel_std", "must be positive");
+    /* Added after format version 1 shipped: bundles exported before have none of the three
+     * and load as before, without the explanation of a runtime that lacks operators. */
+    if (md.kv.count("torch_version") || md.kv.count("min_torch_version") || md.kv.count("ops")) {
+        needs->torch_version = md.get("torch_version");
+        if (needs->torch_version.empty() || needs->torch_version.size() > 64)
+            bad_key("torch_version", "must be 1..64 characters");
+        needs->min_torch_version = md.get("min_torch_version");
+        int major, minor, patch, used = 0;
+        if (std::sscanf(needs->min_torch_version.c_str(), "%d.%d.%d%n", &major, &minor, &patch,
+                        &used) != 3 ||
+            (size_t)used != needs->min_torch_version.size() || major < 0 || minor < 0 || patch < 0)
+            bad_key("min_torch_version", "= '" + needs->min_torch_version +
+                                             "', expected MAJOR.MINOR.PATCH");
+        std::istringstream ops(md.get("ops"));
+        for (std::string op; std::getline(ops, op, ',');) {
+            if (op.find("::") == std::string::npos || op.find_first_of(" \t") != std::string::npos)
+                bad_key("ops", "has '" + op + "', expected names such as aten::add.Tensor");
+            needs->ops.push_back(op);
+        }
+        if (needs->ops.empty()) bad_key("ops", "is empty");
+    }
     /* A corrupted bundle can declare feature maps of hundreds of GB, which the warm-up would
      * allocate before running anything. EdgeTAM needs 7.3 M floats per frame at S = 1024 and
      * 117 M at S = 4096, the largest image_size allowed. */
@@ -439,17 +462,33 @@ void load(const char *path, int32_t num_threads, bool adapt_threads, edgetam_shi
     else
         fail(EDGETAM_ERR_MODEL_LOAD,
              std::string("cannot open bundle '") + path + "': " + std::strerror(errno));
-    std::unordered_map<std::string, std::string> extra{{kMetadataName, ""}};
+    const std::string cannot_load = std::string("cannot load bundle '") + path + "'";
+    std::string meta_text;
     try {
-        s->program = load_bundle_program(path, extra);
+        meta_text = read_bundle_extra_file(path, kMetadataName);
     } catch (const std::exception &e) {
         if (is_oom(e) || dynamic_cast<const std::bad_alloc *>(&e)) throw;
-        fail(EDGETAM_ERR_MODEL_LOAD, std::string("cannot load bundle '") + path +
-                                         "' as TorchScript: " + torch_message(e));
+        fail(EDGETAM_ERR_MODEL_LOAD, cannot_load + " as TorchScript: " + torch_message(e));
     }
-    s->info = parse_metadata(extra[kMetadataName]);
-    s->info.lite_interpreter = s->program->lite();
-    check_methods(*s->program);
+    /* read before the program, which may need operators this libtorch lacks */
+    s->info = parse_metadata(meta_text, &s->needs);
+    /* A bundle that needs operators this runtime lacks fails to load (full JIT: when a method is
+     * compiled, which may be as late as the warm-up; lite: at load); the metadata names them. */
+    auto fail_if_runtime_cannot = [&](const std::string &error) {
+        std::string mismatch = runtime_mismatch(s->needs, error);
+        if (!mismatch.empty()) fail(EDGETAM_ERR_MODEL_LOAD, cannot_load + ": " + mismatch);
+    };
+    try {
+        s->program = load_bundle_program(path);
+        s->info.lite_interpreter = s->program->lite();
+        check_methods(*s->program);
+    } catch (const shim_error &) {
+        throw;
+    } catch (const std::exception &e) {
+        if (is_oom(e) || dynamic_cast<const std::bad_alloc *>(&e)) throw;
+        fail_if_runtime_cannot(torch_message(e));
+        fail(EDGETAM_ERR_MODEL_LOAD, cannot_load + " as TorchScript: " + torch_message(e));
+    }
 #ifndef EDGETAM_TORCH_LITE
     /* The TensorExpr fuser (CPU builds with LLVM, e.g. PyTorch's own libtorch) guards each fused
      * group on exact input shapes, so every new n, p or P would bail out and re-profile and
@@ -472,6 +511,7 @@ void load(const char *path, int32_t num_threads, bool adapt_threads, edgetam_shi
         warm_up(s.get());
     } catch (const shim_error &e) {
         bool oom = e.status == EDGETAM_ERR_OUT_OF_MEMORY;
+        if (!oom) fail_if_runtime_cannot(e.what());
         fail(oom ? EDGETAM_ERR_OUT_OF_MEMORY : EDGETAM_ERR_BAD_BUNDLE,
              std::string("bundle warm-up failed: ") + e.what());
     }

@@ -35,7 +35,8 @@ small scripted glue module exposes the five contract methods and dispatches to t
                  builds them.
 While tracing, F.scaled_dot_product_attention is replaced by a plain matmul-softmax function so
 that the graphs hold no aten::scaled_dot_product_attention (libtorch 1.13 has none); the saved
-graphs are checked for it.
+graphs are checked for it: the export fails when a runtime the library supports lacks an operator
+of the bundle (shim/runtime_ops.py prints each method's operators and each runtime's verdict).
 
 Run it with Debian's torch (1.13) here: /usr/bin/python3.
 """
@@ -57,17 +58,16 @@ import torch.nn.functional as F
 try:
     import bundle_meta
     import bundle_save
+    import runtime_ops
 except ImportError:  # imported from elsewhere: these live next to this file
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import bundle_meta
     import bundle_save
+    import runtime_ops
 
 # The official predictor's frame normalisation (sam2.utils.misc.load_video_frames defaults).
 PIXEL_MEAN = (0.485, 0.456, 0.406)
 PIXEL_STD = (0.229, 0.224, 0.225)
-
-# Operators the saved graphs must not use (absent from libtorch 1.13).
-FORBIDDEN_OPS = ("aten::scaled_dot_product_attention", "aten::_scaled_dot_product")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -688,40 +688,26 @@ def build_bundle_module(model, precision="fp32"):
         "pixel_mean": PIXEL_MEAN,
         "pixel_std": PIXEL_STD,
     }
+    meta.update(runtime_ops.op_metadata(bundle))
     bundle_meta.check_bundle_meta(meta)
     return bundle, meta
 
 
-def graph_ops(module):
-    """Every operator kind in the (inlined) graphs of the five methods of a scripted bundle."""
-    kinds = set()
-
-    def visit(block):
-        for node in block.nodes():
-            kinds.add(node.kind())
-            for sub in node.blocks():
-                visit(sub)
-
-    for name in ("encode_image", "attend_memory", "decode", "decode_mask", "encode_memory"):
-        graph = getattr(module, name).graph.copy()
-        torch._C._jit_pass_inline(graph)
-        visit(graph)
-    return kinds
-
-
-def check_saved_bundle(data, lite=False):
-    """Reloads the archive bytes and checks the metadata and the operators (a lite bundle keeps
-    the full program too), and that the lite interpreter loads a lite bundle."""
+def check_saved_bundle(data, lite=False, out=sys.stdout):
+    """Reloads the archive bytes and checks the metadata, that the lite interpreter loads a lite
+    bundle, and that every supported runtime has every operator of every method (listed on
+    `out`; a lite bundle keeps the full program too)."""
     if lite:
         bundle_save.load_lite(data)
     extra = {bundle_meta.FILE_NAME: ""}
     loaded = torch.jit.load(io.BytesIO(data), map_location="cpu", _extra_files=extra)
     bundle_meta.check_bundle_meta(_typed_meta(bundle_meta.parse_bundle_meta(
         extra[bundle_meta.FILE_NAME])))
-    bad = sorted(k for k in graph_ops(loaded) if k.startswith(FORBIDDEN_OPS))
-    if bad:
-        raise RuntimeError("export: the bundle uses operators libtorch 1.13 lacks: %s"
-                           % ", ".join(bad))
+    lacking = {rt: ops for rt, ops in runtime_ops.report(loaded, out).items() if ops}
+    if lacking:
+        raise RuntimeError("export: runtimes the library supports lack operators of this bundle: "
+                           + "; ".join("%s lacks %s" % (rt, ", ".join(ops))
+                                       for rt, ops in lacking.items()))
     return loaded
 
 
@@ -730,8 +716,10 @@ def _typed_meta(text_meta):
     for k in bundle_meta.KEYS:
         if k in ("pixel_mean", "pixel_std"):
             meta[k] = [float(v) for v in meta[k].split(",")]
-        elif k in ("format", "model"):
+        elif k in ("format", "model", "torch_version", "min_torch_version"):
             continue
+        elif k == "ops":
+            meta[k] = meta[k].split(",")
         elif k.startswith("sigmoid"):
             meta[k] = float(meta[k])
         else:
@@ -753,11 +741,10 @@ def export_bundle(model, out_path, comment=None, lite=False, precision="fp32"):
         bundle, meta = build_bundle_module(core, precision)
     finally:
         core.train(was_training)
-    text = bundle_meta.format_bundle_meta(
-        meta, comment=comment or "edgetam bundle: official EdgeTAM exported by "
-                                 "shim/export_edgetam.py (torch %s, %s memory attention)" % (
-                                     torch.__version__, precision))
-    data = bundle_save.bundle_bytes(bundle, text, lite=lite)
+    data = bundle_save.bundle_bytes(
+        bundle, meta, lite=lite,
+        comment=comment or "edgetam bundle: official EdgeTAM exported by shim/export_edgetam.py "
+                           "(torch %s, %s memory attention)" % (torch.__version__, precision))
     check_saved_bundle(data, lite)  # before anything is written
     bundle_save.write_file(out_path, data)
     return meta

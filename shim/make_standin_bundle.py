@@ -639,9 +639,12 @@ def main(argv=None) -> int:
     ap.add_argument("--profile", choices=("standin", "edgetam"), default="standin",
                     help="standin: the small test model (default); edgetam: EdgeTAM's real "
                          "layer shapes with random weights, for benchmarks")
+    ap.add_argument("--sensitive", action="store_true",
+                    help="--profile edgetam only: weights with objects present and masks that "
+                         "depend on the memory bank, for comparisons (cross-runtime tests)")
     args = ap.parse_args(argv)
-    if args.precision != "fp32" and args.profile != "edgetam":
-        ap.error("--precision applies to --profile edgetam")
+    if (args.precision != "fp32" or args.sensitive) and args.profile != "edgetam":
+        ap.error("--precision and --sensitive apply to --profile edgetam")
     multiple = 256 if args.profile == "edgetam" else 64
     if args.image_size <= 0 or args.image_size % multiple:
         ap.error("--image-size must be a positive multiple of %d" % multiple)
@@ -651,20 +654,20 @@ def main(argv=None) -> int:
         import edgetam_profile
         torch.manual_seed(SEED)
         model = edgetam_profile.EdgeTAMProfile(args.image_size).eval()
-        edgetam_profile.init_weights(model, SEED)
+        edgetam_profile.init_weights(model, SEED, sensitive=args.sensitive)
         model.memory_attention = edgetam_profile.export_edgetam.with_precision(
             model.memory_attention, args.precision)
         meta = dict(metadata(model), **edgetam_profile.metadata_sizes(model))
-        what = "EdgeTAM-shaped benchmark profile, random weights, %s memory attention" % (
-            args.precision)
+        what = "EdgeTAM-shaped benchmark profile, %srandom weights, %s memory attention" % (
+            "sensitive " if args.sensitive else "", args.precision)
     else:
         model = build(args.image_size)
         meta = metadata(model)
         what = "deterministic stand-in"
     scripted = torch.jit.script(model)
-    text = bundle_meta.format_bundle_meta(
-        meta, comment="edgetam bundle: %s (shim/make_standin_bundle.py, seed %d)" % (what, SEED))
-    bundle_save.write_file(args.out, bundle_save.bundle_bytes(scripted, text, lite=args.lite))
+    comment = "edgetam bundle: %s (shim/make_standin_bundle.py, seed %d)" % (what, SEED)
+    bundle_save.write_file(args.out, bundle_save.bundle_bytes(scripted, meta, lite=args.lite,
+                                                              comment=comment))
     return 0
 
 

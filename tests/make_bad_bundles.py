@@ -3,20 +3,33 @@ and tests/test_faults.c.
 
     /usr/bin/python3 tests/make_bad_bundles.py GOOD_BUNDLE OUT_DIR
 
-Each file breaks exactly one rule of shim/BUNDLE.md: a missing metadata key, an unknown format
-version, pixel normalisation the library does not use, sizes whose feature maps would not fit in
-memory, a missing method, a method whose output has the wrong shape, a method that raises. Two more
-load fine and fail only while tracking a white frame (tests/test_faults.c): throws_on_white.edgetam
-raises, nan_on_white.edgetam returns NaN features, as a runtime that computes garbage does.
+Each file breaks exactly one rule of shim/BUNDLE.md: a missing metadata key (memory_tokens; ops
+while torch_version and min_torch_version are given), an unknown format version, pixel
+normalisation the library does not use, sizes whose feature maps would not fit in memory, a missing
+method, a method whose output has the wrong shape, a method that raises, an operator the library's
+runtime lacks (missing_op.edgetam and .ptl call edgetam_test::missing, an operator only this script
+registers). no_operator_keys.edgetam has none of the operator keys, as bundles exported before they
+existed, and loads. Two more load fine and fail only while tracking a white frame
+(tests/test_faults.c): throws_on_white.edgetam raises, nan_on_white.edgetam returns NaN features,
+as a runtime that computes garbage does. Under a torch that has F.scaled_dot_product_attention
+(2.0 and later), newer_op.edgetam calls it: a bundle libtorch 1.13 cannot run
+(cmake/check-cross-runtime.sh loads it there).
 """
 import os
 import sys
 from typing import Tuple
 
 import torch
+import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "shim"))
 import bundle_meta  # noqa: E402
+import runtime_ops  # noqa: E402
+
+# An operator the library's runtime never has: registered here, in this process only.
+_TEST_OPS = torch.library.Library("edgetam_test", "DEF")
+_TEST_OPS.define("missing(Tensor x) -> Tensor")
+_TEST_OPS.impl("missing", lambda x: x.clone(), "CPU")
 
 
 class Delegate(torch.nn.Module):
@@ -81,6 +94,24 @@ class ThrowsOnWhite(Delegate):
         return self.good.attend_memory(feat, memory, tpos, ptrs)
 
 
+class MissingOp(Delegate):
+    @torch.jit.export
+    def attend_memory(self, feat: torch.Tensor, memory: torch.Tensor, tpos: torch.Tensor,
+                      ptrs: torch.Tensor) -> torch.Tensor:
+        return torch.ops.edgetam_test.missing(self.good.attend_memory(feat, memory, tpos, ptrs))
+
+
+class NewerOp(Delegate):
+    """attend_memory through F.scaled_dot_product_attention, an operator of torch >= 2.0."""
+
+    @torch.jit.export
+    def attend_memory(self, feat: torch.Tensor, memory: torch.Tensor, tpos: torch.Tensor,
+                      ptrs: torch.Tensor) -> torch.Tensor:
+        pix = self.good.attend_memory(feat, memory, tpos, ptrs)
+        q = pix.flatten(2).transpose(1, 2)
+        return F.scaled_dot_product_attention(q, q, q).transpose(1, 2).reshape(pix.shape)
+
+
 class NanOnWhite(ThrowsOnWhite):
     """Like ThrowsOnWhite, but encode_image returns NaN features instead of raising."""
 
@@ -102,15 +133,30 @@ def main():
         text = text.decode()
     lines = text.splitlines()
 
-    def save(name, module, meta_lines):
-        torch.jit.save(module, os.path.join(out, name),
-                       _extra_files={bundle_meta.FILE_NAME: "\n".join(meta_lines) + "\n"})
+    def save(name, module, meta_lines, lite=False):
+        extra = {bundle_meta.FILE_NAME: "\n".join(meta_lines) + "\n"}
+        if lite:
+            module._save_for_lite_interpreter(os.path.join(out, name), _extra_files=extra)
+        else:
+            torch.jit.save(module, os.path.join(out, name), _extra_files=extra)
 
-    def edited(key, value):
-        return [l for l in lines if not l.startswith(key + "=")] + (
+    def edited(key, value, base=lines):
+        return [l for l in base if not l.startswith(key + "=")] + (
             [] if value is None else ["%s=%s" % (key, value)])
 
+    def with_own_ops(module):
+        """The good bundle's metadata with the operator keys of `module`."""
+        meta_lines = lines
+        for key, value in runtime_ops.op_metadata(module).items():
+            meta_lines = edited(key, value if isinstance(value, str) else ",".join(value),
+                                meta_lines)
+        return meta_lines
+
     save("missing_key.edgetam", good, edited("memory_tokens", None))
+    # of the three operator keys, all or none (a bundle exported before they existed)
+    save("missing_ops_key.edgetam", good, edited("ops", None))
+    save("no_operator_keys.edgetam", good, [l for l in lines if not l.startswith(
+        ("torch_version=", "min_torch_version=", "ops="))])
     save("bad_version.edgetam", good, edited("format_version", 2))
     save("other_normalisation.edgetam", good, edited("pixel_mean", "0.5,0.5,0.5"))
     # every size within its own range, but the stride-4 features alone would take 64 GB
@@ -118,6 +164,12 @@ def main():
     save("missing_method.edgetam", torch.jit.script(MissingAttend(good)), lines)
     save("wrong_shape.edgetam", torch.jit.script(WrongShape(good)), lines)
     save("raises.edgetam", torch.jit.script(Raises(good)), lines)
+    missing_op = torch.jit.script(MissingOp(good))
+    save("missing_op.edgetam", missing_op, with_own_ops(missing_op))
+    save("missing_op.ptl", missing_op, with_own_ops(missing_op), lite=True)
+    if hasattr(F, "scaled_dot_product_attention"):
+        newer_op = torch.jit.script(NewerOp(good))
+        save("newer_op.edgetam", newer_op, with_own_ops(newer_op))
     # not broken at load time: a bundle whose forward throws while tracking (tests/test_faults.c)
     save("throws_on_white.edgetam", torch.jit.script(ThrowsOnWhite(good)), lines)
     save("nan_on_white.edgetam", torch.jit.script(NanOnWhite(good)), lines)

@@ -341,6 +341,10 @@ static void test_model_load_failures(void **state)
         snprintf(path, sizeof path, "%s/%s.edgetam", bad_dir, bad[i]);
         expect_load_failure(path, EDGETAM_ERR_BAD_BUNDLE);
     }
+    for (const char *const *kind = (const char *const[]){"edgetam", "ptl", NULL}; *kind; kind++) {
+        snprintf(path, sizeof path, "%s/missing_op.%s", bad_dir, *kind);
+        expect_load_failure(path, EDGETAM_ERR_MODEL_LOAD);
+    }
 }
 
 /* Each allocation the library makes while loading fails once: OUT_OF_MEMORY, nothing held. */
