@@ -1,10 +1,10 @@
 #!/bin/sh
-# CI's Debian 13 job: the release test suite (an optimised build and ctest; the sanitizer builds
-# and fuzzing run on the host, cmake/check.sh) inside a Debian 13 (trixie) root, whose packages are
-# installed by this repository's own cmake/deps.sh, as a new user's would be. Runs as root
-# (debootstrap, mounts, chroot). Then cmake/check-cross-runtime.sh: bundles exported by either
-# torch in the other's libtorch (needs this host's optimised build, build-check-release, which it
-# makes when absent).
+# CI's Debian 13 job, as root (debootstrap, mounts, chroot), inside a Debian 13 (trixie) root: the
+# README's quick start (its cmake/deps.sh installs the packages, as a new user's would), then the
+# release test suite (ctest of that optimised build; the sanitizer builds and fuzzing run on the
+# host, cmake/check.sh). Then cmake/check-cross-runtime.sh: bundles exported by either torch in
+# the other's libtorch (needs this host's optimised build, build-check-release, which it makes
+# when absent).
 #   sh cmake/check-debian13.sh
 # The root, build-debian13/root, is made by debootstrap from the mirror the host's apt uses when it
 # is absent, and reused when present, with its packages and its build folder (/build inside);
@@ -51,14 +51,21 @@ mount -t proc proc "$root/proc"
 mount -t sysfs sys "$root/sys" # libtorch reads the CPU's caches and cores there
 mount --bind /dev "$root/dev"
 
+# The README's quick start exactly as written (deps.sh, the default build, the demo on vtest.avi),
+# its build folder kept outside the copied tree so that a reused root builds incrementally; then
+# every test of that build.
+awk '/^## Quick start/ { q = 1 } q && /^```sh$/ { c = 1; next } c && /^```$/ { exit } c' \
+    README.md >"$root/quickstart.sh"
+[ -s "$root/quickstart.sh" ]
 chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
     /bin/sh -ec '
 cd /src
 . /etc/os-release
-echo "=== $PRETTY_NAME: deps, release build, ctest ==="
-sh cmake/deps.sh
-cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build /build -j "$(nproc)"
-ctest --test-dir /build --output-on-failure'
+echo "=== $PRETTY_NAME: the README quick start ==="
+cat /quickstart.sh
+ln -s /build build
+sh -e /quickstart.sh
+echo "=== $PRETTY_NAME: ctest ==="
+ctest --test-dir build --output-on-failure'
 
 sh cmake/check-cross-runtime.sh "$root"

@@ -90,8 +90,8 @@ def op_metadata(module):
     ops = sorted(set().union(*method_ops(module).values()))
     here = torch_version()
     needed = here
-    for _, version, have in known_runtimes():
-        if not set(ops) - have and version < needed:
+    for name, version, have in known_runtimes():
+        if name.startswith("libtorch") and not set(ops) - have and version < needed:
             needed = version
     return {"torch_version": torch.__version__, "min_torch_version": "%d.%d.%d" % needed,
             "ops": ops}
