@@ -29,7 +29,7 @@ std::string libtorch_version()
     return std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "." +
            std::to_string(TORCH_VERSION_PATCH);
 #else
-    return "0.0.0"; /* unknown: never older than a bundle's minimum is claimed */
+    return ""; /* headers without torch/version.h: unknown */
 #endif
 }
 
@@ -48,12 +48,12 @@ std::string runtime_mismatch(const bundle_runtime_needs &needs, const std::strin
     if (needs.min_torch_version.empty()) return ""; /* a bundle from before these keys */
     const std::string here = libtorch_version();
     const std::vector<std::string> missing = operators_missing_here(needs.ops);
-    const bool older = here != "0.0.0" && version_older(here, needs.min_torch_version);
+    const bool older = !here.empty() && version_older(here, needs.min_torch_version);
     if (missing.empty() && !older) return "";
     const std::string versions = "the bundle was exported by torch " + needs.torch_version +
                                  " and needs libtorch >= " + needs.min_torch_version;
     if (missing.empty()) return error + " (" + versions + "; this is libtorch " + here + ")";
-    std::string msg = "this libtorch (" + here + ") lacks operator";
+    std::string msg = "this libtorch" + (here.empty() ? "" : " (" + here + ")") + " lacks operator";
     msg += missing.size() > 1 ? "s " : " ";
     for (size_t i = 0; i < missing.size(); i++) msg += (i ? ", " : "") + missing[i];
     return msg + ": " + versions + " (export it again with an older torch, or link a newer "

@@ -18,7 +18,8 @@ struct bundle_runtime_needs {
  * dispatcher, as the lite interpreter looks them up) does not have. */
 std::vector<std::string> operators_missing_here(const std::vector<std::string> &ops);
 
-/* The libtorch this library was built against, MAJOR.MINOR.PATCH. */
+/* The libtorch this library was built against, MAJOR.MINOR.PATCH; "" when its headers do not
+ * say. */
 std::string libtorch_version();
 
 /* True when MAJOR.MINOR.PATCH `a` is older than `b` (both well-formed). */
