@@ -17,8 +17,10 @@ for config in release asan tsan; do
     echo "=== $config ==="
     cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release $extra >/dev/null
     cmake --build "$dir" -j "$jobs"
-    # libtorch and the libraries it runs in are not instrumented for TSan: tests/tsan.supp says why.
+    # libtorch and the libraries it runs in are not instrumented for TSan: tests/tsan.supp says why;
+    # libtorch 1.13 leaks when TorchScript compilation fails: tests/lsan.supp.
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp" \
     TSAN_OPTIONS="halt_on_error=1 suppressions=$PWD/tests/tsan.supp" \
         ctest --test-dir "$dir" --output-on-failure --verbose
 done

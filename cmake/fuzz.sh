@@ -19,7 +19,7 @@ cmake --build "$dir" -j "$(nproc)" --target fuzz_convert fuzz_bundle fuzz_bundle
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$dir/artifacts"
-export LSAN_OPTIONS="suppressions=$PWD/fuzz/lsan.supp"
+export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp"
 export UBSAN_OPTIONS=print_stacktrace=1
 failed=""
 
