@@ -63,7 +63,7 @@ cd /src
 . /etc/os-release
 echo "=== $PRETTY_NAME: the README quick start ==="
 cat /quickstart.sh
-ln -s /build build
+mkdir -p /build && ln -s /build build
 sh -e /quickstart.sh
 echo "=== $PRETTY_NAME: ctest ==="
 ctest --test-dir build --output-on-failure'
