@@ -249,7 +249,7 @@ class TwoWayBlock(nn.Module):
         return q, k
 
 
-class EdgeTAMProfile(nn.Module):
+class EdgeTAMProfile(export_edgetam.AttendMemory):
     """The five contract methods (shim/BUNDLE.md) at EdgeTAM's sizes, image size S."""
 
     def __init__(self, image_size: int):
@@ -383,17 +383,6 @@ class EdgeTAMProfile(nn.Module):
         hr0 = self.conv_s0(lat[0])
         hr1 = self.conv_s1(lat[1])
         return hr0.contiguous(), hr1.contiguous(), feat.contiguous()
-
-    @torch.jit.export
-    def attend_memory(self, feat: torch.Tensor, memory: torch.Tensor, memory_tpos: torch.Tensor,
-                      obj_ptrs: torch.Tensor) -> torch.Tensor:
-        C = self.hidden_dim
-        n = memory.size(0)
-        if n == 0:
-            return (feat + self.no_mem_embed.view(1, C, 1, 1)).contiguous()
-        tokens, tokens_pos = export_edgetam.memory_bank_tokens(
-            memory, memory_tpos, obj_ptrs, self.maskmem_tpos_enc, self.memory_pos, C)
-        return self.memory_attention(feat, tokens, tokens_pos, n, n * memory.size(1)).contiguous()
 
     @torch.jit.export
     def decode(self, pix: torch.Tensor, hr0: torch.Tensor, hr1: torch.Tensor,

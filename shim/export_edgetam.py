@@ -498,10 +498,28 @@ def memory_bank_tokens(memory: torch.Tensor, memory_tpos: torch.Tensor, obj_ptrs
     return tokens, torch.cat([mem_pos, torch.zeros_like(ptr)], dim=0)
 
 
+class AttendMemory(nn.Module):
+    """BUNDLE.md's attend_memory over a subclass's hidden_dim, no_mem_embed [C],
+    maskmem_tpos_enc [num_maskmem,Cm], memory_pos [T,Cm] and memory_attention (MemoryAttention):
+    the exporter's bundle and the benchmark profile (edgetam_profile.py) both inherit it, so that
+    they run the same code."""
+
+    @torch.jit.export
+    def attend_memory(self, feat: torch.Tensor, memory: torch.Tensor, memory_tpos: torch.Tensor,
+                      obj_ptrs: torch.Tensor) -> torch.Tensor:
+        C = self.hidden_dim
+        n = memory.size(0)
+        if n == 0:  # initial conditioning frame: directly_add_no_mem_embed
+            return (feat + self.no_mem_embed.view(1, C, 1, 1)).contiguous()
+        tokens, tokens_pos = memory_bank_tokens(memory, memory_tpos, obj_ptrs,
+                                                self.maskmem_tpos_enc, self.memory_pos, C)
+        return self.memory_attention(feat, tokens, tokens_pos, n, n * memory.size(1)).contiguous()
+
+
 # ---------------------------------------------------------------------------------------------
 # The bundle module
 
-class EdgeTAMBundle(nn.Module):
+class EdgeTAMBundle(AttendMemory):
     """The five methods of BUNDLE.md, dispatching to the traced pieces."""
 
     def __init__(self, pieces, memory_attention, model, memory_pos):
@@ -530,17 +548,6 @@ class EdgeTAMBundle(nn.Module):
     def encode_image(self, image: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         hr0, hr1, feat = self.image_encoder(image)
         return hr0.contiguous(), hr1.contiguous(), feat.contiguous()
-
-    @torch.jit.export
-    def attend_memory(self, feat: torch.Tensor, memory: torch.Tensor, memory_tpos: torch.Tensor,
-                      obj_ptrs: torch.Tensor) -> torch.Tensor:
-        C = self.hidden_dim
-        n = memory.size(0)
-        if n == 0:  # initial conditioning frame: directly_add_no_mem_embed
-            return (feat + self.no_mem_embed.view(1, C, 1, 1)).contiguous()
-        tokens, tokens_pos = memory_bank_tokens(memory, memory_tpos, obj_ptrs,
-                                                self.maskmem_tpos_enc, self.memory_pos, C)
-        return self.memory_attention(feat, tokens, tokens_pos, n, n * memory.size(1)).contiguous()
 
     @torch.jit.export
     def decode(self, pix: torch.Tensor, hr0: torch.Tensor, hr1: torch.Tensor,
@@ -625,8 +632,8 @@ def _example_inputs(model):
 
 
 def build_bundle_module(model, precision="fp32"):
-    """The scripted bundle module (without metadata) and its metadata dict; `precision`: see
-    with_precision."""
+    """The scripted bundle module and its metadata dict without the operator keys (which
+    bundle_save.bundle_bytes computes from the module); `precision`: see with_precision."""
     model = _core_model(model)
     problems = unsupported_settings(model)
     if problems:
@@ -688,27 +695,25 @@ def build_bundle_module(model, precision="fp32"):
         "pixel_mean": PIXEL_MEAN,
         "pixel_std": PIXEL_STD,
     }
-    meta.update(runtime_ops.op_metadata(bundle))
-    bundle_meta.check_bundle_meta(meta)
-    return bundle, meta
+    return bundle, meta  # bundle_save.bundle_bytes adds the operator keys and checks it all
 
 
 def check_saved_bundle(data, lite=False, out=sys.stdout):
     """Reloads the archive bytes and checks the metadata, that the lite interpreter loads a lite
     bundle, and that every supported runtime has every operator of every method (listed on
-    `out`; a lite bundle keeps the full program too)."""
+    `out`; a lite bundle keeps the full program too). Returns the metadata as saved."""
     if lite:
         bundle_save.load_lite(data)
     extra = {bundle_meta.FILE_NAME: ""}
     loaded = torch.jit.load(io.BytesIO(data), map_location="cpu", _extra_files=extra)
-    bundle_meta.check_bundle_meta(_typed_meta(bundle_meta.parse_bundle_meta(
-        extra[bundle_meta.FILE_NAME])))
+    meta = _typed_meta(bundle_meta.parse_bundle_meta(extra[bundle_meta.FILE_NAME]))
+    bundle_meta.check_bundle_meta(meta)
     lacking = {rt: ops for rt, ops in runtime_ops.report(loaded, out).items() if ops}
     if lacking:
         raise RuntimeError("export: runtimes the library supports lack operators of this bundle: "
                            + "; ".join("%s lacks %s" % (rt, ", ".join(ops))
                                        for rt, ops in lacking.items()))
-    return loaded
+    return meta
 
 
 def _typed_meta(text_meta):
@@ -730,7 +735,8 @@ def _typed_meta(text_meta):
 def export_bundle(model, out_path, comment=None, lite=False, precision="fp32"):
     """Writes the bundle of an official EdgeTAM model (SAM2Base or SAM2VideoPredictor, built and
     loaded by the caller) to `out_path`, for the lite interpreter if `lite`. The model is used in
-    eval mode on the CPU; its mode and flags are restored afterwards. Returns the metadata dict."""
+    eval mode on the CPU; its mode and flags are restored afterwards. Returns the metadata dict,
+    as saved."""
     core = _core_model(model)
     was_training = core.training
     device = next(core.parameters()).device
@@ -745,9 +751,9 @@ def export_bundle(model, out_path, comment=None, lite=False, precision="fp32"):
         bundle, meta, lite=lite,
         comment=comment or "edgetam bundle: official EdgeTAM exported by shim/export_edgetam.py "
                            "(torch %s, %s memory attention)" % (torch.__version__, precision))
-    check_saved_bundle(data, lite)  # before anything is written
+    saved = check_saved_bundle(data, lite)  # before anything is written
     bundle_save.write_file(out_path, data)
-    return meta
+    return saved
 
 
 # ---------------------------------------------------------------------------------------------
