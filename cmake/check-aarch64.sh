@@ -2,7 +2,7 @@
 # The converter on aarch64, as CI checks it without an ARM machine:
 #   1. installs (once) Debian's aarch64 cross compiler, qemu-user, arm64 cmocka (multiarch), valgrind,
 #      and the qemu-plugin.h header from Debian's qemu source package (Debian ships no plugins);
-#   2. cross-builds the converter alone (-DEDGETAM_WITH_TORCH=OFF) with the NEON kernels and runs its
+#   2. cross-builds the converter alone (-DEDGETAM_WITH_LIBTORCH=OFF) with the NEON kernels and runs its
 #      tests under qemu-aarch64, the NEON-vs-portable bit-identity test included (it must not skip);
 #   3. counts instructions per converted frame (1920x1080 -> 1024, after a warm-up frame): aarch64
 #      NEON and portable under a qemu TCG plugin, x86-64 AVX2 under callgrind, and prints them as
@@ -56,7 +56,7 @@ fi
 
 # ---- 2. cross build and tests under qemu ----------------------------------------------------
 cmake -S . -B "$work/build" -DCMAKE_TOOLCHAIN_FILE="$root/cmake/toolchain-aarch64-linux-gnu.cmake" \
-    -DEDGETAM_WITH_TORCH=OFF -DCMAKE_BUILD_TYPE=Release >/dev/null
+    -DEDGETAM_WITH_LIBTORCH=OFF -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$work/build" -j "$jobs"
 status=0
 ctest --test-dir "$work/build" --output-on-failure --verbose -j "$jobs" >"$work/ctest.log" 2>&1 || status=$?
@@ -71,7 +71,7 @@ plugin=$work/plugin/libqemu_insn_count.so
 mkdir -p "$work/plugin"
 cc -O2 -Wall -Wextra -shared -fPIC -I "$work/qemu-plugin" cmake/qemu_insn_count.c -o "$plugin"
 x86=$root/build-x86-insns
-cmake -S . -B "$x86" -DEDGETAM_WITH_TORCH=OFF -DEDGETAM_BUILD_TESTS=OFF -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake -S . -B "$x86" -DEDGETAM_WITH_LIBTORCH=OFF -DEDGETAM_BUILD_TESTS=OFF -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$x86" -j "$jobs" --target edgetam-convert-frames
 
 aarch64_insns() { # $1: frames, then converter arguments

@@ -38,9 +38,9 @@ cp -r "$host/standin.edgetam" "$host/standin.ptl" "$host/tests/golden" "$x/torch
 for kind in full lite; do
     flag=$([ $kind = lite ] && echo --lite || true)
     ext=$([ $kind = lite ] && echo ptl || echo edgetam)
-    OMP_NUM_THREADS=$(nproc) /usr/bin/python3 shim/make_standin_bundle.py --profile edgetam --sensitive \
+    OMP_NUM_THREADS=$(nproc) /usr/bin/python3 shim/export/make_standin_bundle.py --profile edgetam --sensitive \
         --image-size 256 $flag --out "$x/torch-1.13/profile256.$ext"
-    in_root /usr/bin/python3 /src/shim/make_standin_bundle.py --profile edgetam --sensitive \
+    in_root /usr/bin/python3 /src/shim/export/make_standin_bundle.py --profile edgetam --sensitive \
         --image-size 256 $flag --out "/cross/torch-2.6/profile256.$ext"
 done
 OMP_NUM_THREADS=$(nproc) /usr/bin/python3 tests/golden_reference.py \

@@ -2,7 +2,7 @@
  * scene) and prints what the tracker reports per frame; with --out DIR it also writes overlays
  * (mask tinted, box outlined) as PPM images any viewer opens.
  * With the stand-in bundle (the default) the masks are meaningless: it has random weights and
- * only proves the pipeline runs. Export the real EdgeTAM model with shim/export_edgetam.py. */
+ * only proves the pipeline runs. Export the real EdgeTAM model with shim/export/export_edgetam.py. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
 
     /usr/bin/python3 fuzz/make_seed_bundles.py FUZZ_DIR
 
-The stand-in bundle (shim/make_standin_bundle.py) is 450 KB and takes a second to load and warm up
+The stand-in bundle (shim/export/make_standin_bundle.py) is 450 KB and takes a second to load and warm up
 even at its smallest size, so the fuzzers start from a stub instead: a bundle that meets the whole
 contract of shim/BUNDLE.md at S = 32 with tiny dimensions, whose methods are a few lines of
 arithmetic (outputs of the documented shapes that depend on their inputs). It is a few KB and
@@ -29,7 +29,7 @@ import torch
 import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "shim"))
+sys.path.insert(0, os.path.join(HERE, "..", "shim", "export"))
 import bundle_meta  # noqa: E402
 import bundle_save  # noqa: E402
 

@@ -1,13 +1,14 @@
-/* The model backend as the C library sees it: a C ABI over one loaded bundle (shim/BUNDLE.md).
- * This file is the only boundary to libtorch; another runtime (ExecuTorch, Core ML) would
- * implement the same functions.
+/* The model as the C library sees it: a C ABI over one loaded bundle (shim/BUNDLE.md), whichever
+ * runtime runs it. This is the only boundary between the C library and a model runtime: the
+ * runtimes of a build (one folder each under shim/, backend.h) sit behind it, and the one that
+ * loads a bundle is chosen from the file's content (edgetam_shim.cpp).
  *
  * Every function returns an edgetam_status; an output holding NaN or an infinity fails the call
  * with EDGETAM_ERR_INFERENCE. On failure it writes a NUL-terminated message into `err` (capacity
  * `err_size`, truncated if needed; `err` may be NULL) and leaves every output buffer either
  * untouched or partially written (callers treat them as garbage). No function
  * throws, allocates memory the caller must free, or keeps a pointer to an argument after it
- * returns. Inputs are wrapped without copying; outputs are copied into the caller's buffers,
+ * returns. Inputs are read, never written; outputs are copied into the caller's buffers,
  * which must hold exactly the element counts stated (all float32, contiguous, batch 1).
  *
  * Threading: load/free are not concurrent with anything else on the same handle; all other
@@ -47,17 +48,17 @@ typedef struct edgetam_bundle_info {
     float sigmoid_bias_for_mem_enc;
     float pixel_mean[3];
     float pixel_std[3];
-    int32_t lite_interpreter; /* 1: a .ptl bundle, run by the lite interpreter (not metadata) */
+    int32_t lite_interpreter; /* libtorch: 1 for a .ptl bundle, run by the lite interpreter (not
+                                 metadata) */
 } edgetam_bundle_info;
 
-/* Loads `path`, validates metadata and method signatures, sets the most intra-op threads
- * (num_threads <= 0: all cores; with adapt_threads, fewer while the CPU is contended:
- * thread_policy.h), and warms every method up once on zeros, checking output shapes. Before that,
- * once per process, it caps oneDNN at AVX2 and checks that libtorch computes convolutions
- * correctly, falling back to libtorch's own kernels if not (BUNDLE.md, "Runtimes").
- * Statuses: EDGETAM_ERR_INVALID_ARGUMENT, EDGETAM_ERR_MODEL_LOAD (unreadable / not TorchScript),
- * EDGETAM_ERR_BAD_BUNDLE (metadata, missing method, wrong arity or shape), EDGETAM_ERR_INFERENCE
- * (this runtime computes convolutions wrongly, with and without oneDNN),
+/* Loads `path` with the runtime of this build that recognises its content, validates metadata,
+ * methods and output shapes, and sets the most intra-op threads (num_threads <= 0: all cores;
+ * with adapt_threads, fewer while the CPU is contended: thread_policy.h). What a runtime checks
+ * besides (libtorch: its convolutions, then a warm-up of every method) is in BUNDLE.md.
+ * Statuses: EDGETAM_ERR_INVALID_ARGUMENT, EDGETAM_ERR_MODEL_LOAD (unreadable, no runtime of this
+ * build recognises it, or the runtime cannot load it), EDGETAM_ERR_BAD_BUNDLE (metadata, missing
+ * method, wrong arity or shape), EDGETAM_ERR_INFERENCE (the runtime computes wrongly),
  * EDGETAM_ERR_OUT_OF_MEMORY. On success *out owns the model and *info is filled. */
 edgetam_status edgetam_shim_load(const char *path, int32_t num_threads, int adapt_threads,
                                  edgetam_shim **out,

@@ -1,8 +1,5 @@
 #include "thread_policy.h"
 
-#include <ATen/Parallel.h>
-
-#include <dlfcn.h>
 #include <time.h>
 
 namespace {
@@ -22,26 +19,13 @@ int64_t now_ns(clockid_t clock)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* at::set_num_threads does not reach the BLAS that libtorch links through libblas.so.3. With
- * OpenBLAS (Debian's libopenblas0-pthread) every sgemm would otherwise use all cores, whatever
- * num_threads says, and its threads spin between calls. Measured with one model thread on 2 cores
- * (edgetam-bench track --threads 1, 300 frames): 16.1 instead of 8.0 CPU seconds, most of it
- * spinning, and frames 16 % slower. Other BLAS builds lack the symbol and keep their settings. */
-void set_blas_threads(int threads)
-{
-    using setter = void (*)(int);
-    static const setter set =
-        reinterpret_cast<setter>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
-    if (set) set(threads);
-}
-
 } // namespace
 
-thread_policy::thread_policy(int max_threads, bool adapt)
-    : max_(max_threads > 0 ? max_threads : 1), adapt_(adapt), current_(max_), starved_(0), quiet_(0)
+thread_policy::thread_policy(int max_threads, bool adapt, thread_setter use_threads)
+    : max_(max_threads > 0 ? max_threads : 1), adapt_(adapt), use_threads_(use_threads),
+      current_(max_), starved_(0), quiet_(0)
 {
-    at::set_num_threads(max_);
-    set_blas_threads(max_);
+    use_threads_(max_);
 }
 
 void thread_policy::record(int threads, int64_t wall_ns, int64_t cpu_ns)
@@ -70,11 +54,7 @@ void thread_policy::record(int threads, int64_t wall_ns, int64_t cpu_ns)
 thread_policy::call::call(thread_policy &policy)
     : policy_(policy), threads_(policy.current_threads())
 {
-    /* The intra-op count is the calling thread's (OpenMP's per-thread ICV); BLAS's is global. */
-    if (at::get_num_threads() != threads_) {
-        at::set_num_threads(threads_);
-        set_blas_threads(threads_);
-    }
+    policy_.use_threads_(threads_);
     wall0_ns_ = now_ns(CLOCK_MONOTONIC);
     cpu0_ns_ = now_ns(CLOCK_THREAD_CPUTIME_ID);
 }

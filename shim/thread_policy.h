@@ -12,6 +12,7 @@
  * waiting: it falls back to one thread. On one thread, a run of calls that got the whole CPU
  * means the machine is quiet again: it goes back to all threads.
  *
+ * Runtime-independent: each backend passes how it makes the calling thread use n threads.
  * Thread-safe: calls from several threads (trackers sharing a model) update one state. */
 #ifndef EDGETAM_THREAD_POLICY_H
 #define EDGETAM_THREAD_POLICY_H
@@ -21,12 +22,15 @@
 
 class thread_policy {
 public:
-    /* adapt false: always max_threads. */
-    thread_policy(int max_threads, bool adapt);
+    /* How a runtime makes the model calls of the calling thread use `threads` threads (cheap
+     * when nothing changes: it runs before every call). */
+    using thread_setter = void (*)(int threads);
 
-    /* Measures one model call made on the calling thread: sets that thread's intra-op thread
-     * count (and the BLAS's) to the policy's choice for its lifetime, then feeds the call's CPU
-     * and wall time back into the choice. */
+    /* adapt false: always max_threads. Applies max_threads at once. */
+    thread_policy(int max_threads, bool adapt, thread_setter use_threads);
+
+    /* Measures one model call made on the calling thread: applies the policy's choice for its
+     * lifetime, then feeds the call's CPU and wall time back into the choice. */
     class call {
     public:
         explicit call(thread_policy &policy);
@@ -49,6 +53,7 @@ private:
 
     const int max_;
     const bool adapt_;
+    const thread_setter use_threads_;
     std::atomic<int> current_;
     std::atomic<int> starved_; /* consecutive multi-thread calls that waited */
     std::atomic<int> quiet_;   /* consecutive one-thread calls that got the whole CPU */

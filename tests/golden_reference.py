@@ -35,7 +35,8 @@ import runtime_policy  # noqa: F401  (before torch: the shim's runtime settings)
 import torch
 import torch.nn.functional as F
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "shim"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "shim",
+                                "export"))
 import bundle_meta  # noqa: E402  (the metadata format, shared with every exporter)
 
 NUM_FRAMES = 15

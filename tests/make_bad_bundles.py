@@ -22,7 +22,8 @@ from typing import Tuple
 import torch
 import torch.nn.functional as F
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "shim"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "shim",
+                                "export"))
 import bundle_meta  # noqa: E402
 import runtime_ops  # noqa: E402
 

@@ -6,7 +6,7 @@
 
 Builds the predictor with the factory (as tests/official_reference.py does; "official predictor
 skipped: <reason>" and exit 77 when it cannot be imported), exports the very same model (same
-weights) to PATH with shim/export_edgetam.py so that the C library can run it, then tracks one
+weights) to PATH with shim/export/export_edgetam.py so that the C library can run it, then tracks one
 clicked object through `frames` frames with propagate_in_video and prints the median time per
 tracked frame as official_frame_ms_p50=X (frame 0, the prompt, is not counted). Threads: torch's
 and OpenBLAS's set to --threads, as the library's shim does.
@@ -19,7 +19,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(HERE, "..", "shim"))
+sys.path.insert(0, os.path.join(HERE, "..", "shim", "export"))
 
 import official_reference  # noqa: E402  (load_factory, skip, make frames like the parity test)
 

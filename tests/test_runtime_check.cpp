@@ -1,4 +1,4 @@
-/* The shim's convolution self-check (shim/runtime_check.h): this libtorch passes it; a
+/* The shim's convolution self-check (shim/libtorch/runtime_check.h): this libtorch passes it; a
  * convolution wrong in one element of the 24 -> 48 stem case, or NaN there, is caught and named;
  * a wrong runtime makes the check fall back once, and refuses when the fallback is wrong too. */
 #include <ATen/ATen.h>

@@ -25,7 +25,7 @@ final class EdgeTAMCamera: NSObject, AVCaptureVideoDataOutputSampleBufferDelegat
     private var stream: OpaquePointer?  // edgetam_stream *
     private var sink: Unmanaged<MaskSink>?
 
-    /// bundlePath: a .ptl bundle exported with `shim/export_edgetam.py --lite`, shipped in the app.
+    /// bundlePath: a .ptl bundle exported with `shim/export/export_edgetam.py --lite`, shipped in the app.
     /// onMask runs on the main queue with each new mask of object 1 (white = object).
     init(bundlePath: String, onMask: @escaping (CIImage) -> Void) throws {
         super.init()

@@ -2,7 +2,7 @@
 """Times each method of one or more bundles on the same inputs, interleaved, in one process:
 per-method medians (ms) as key=value lines, and each bundle's ratio to the first.
 
-    /usr/bin/python3 shim/bench_bundle.py --bundle A [--bundle B ...] [--threads 2] [--reps 5]
+    /usr/bin/python3 shim/export/bench_bundle.py --bundle A [--bundle B ...] [--threads 2] [--reps 5]
 
 The inputs are those of a tracked frame in steady state: encode_image on a random image,
 attend_memory over num_maskmem memories and max_obj_ptrs pointers (the most a frame attends),

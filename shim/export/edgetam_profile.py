@@ -30,7 +30,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from make_standin_bundle import MLP, Attention, LayerNorm2d, sine_pos_2d
+from layers import MLP, Attention, LayerNorm2d, sine_pos_2d
 import export_edgetam
 
 HIDDEN = 256

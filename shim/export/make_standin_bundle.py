@@ -1,12 +1,12 @@
 #!/usr/bin/python3
 """Writes a small, deterministic stand-in edgetam bundle (shim/BUNDLE.md, format version 1).
 
-    /usr/bin/python3 shim/make_standin_bundle.py --out PATH [--image-size 256] [--lite]
+    /usr/bin/python3 shim/export/make_standin_bundle.py --out PATH [--image-size 256] [--lite]
                                                  [--profile standin|edgetam]
 
 --lite writes it for the lite interpreter (a .ptl bundle, what LibTorch-Lite runs) instead.
 --profile edgetam writes a benchmark bundle with EdgeTAM's real layer shapes instead (random
-weights, S = 512, 768 or 1024: shim/edgetam_profile.py); the default is the small stand-in below.
+weights, S = 512, 768 or 1024: shim/export/edgetam_profile.py); the default is the small stand-in below.
 
 The stand-in is EdgeTAM's structure in miniature, with fixed pseudo-random weights (seeded; the
 same command writes the same file): an image encoder with three feature levels, a memory attention
@@ -68,6 +68,7 @@ except ImportError:  # imported from elsewhere: these live next to this file
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import bundle_meta
     import bundle_save
+from layers import MLP, Attention, LayerNorm2d, sine_pos_2d
 
 SEED = 20240613
 PIXEL_MEAN = (0.485, 0.456, 0.406)
@@ -75,64 +76,7 @@ PIXEL_STD = (0.229, 0.224, 0.225)
 
 
 # ---------------------------------------------------------------------------------------------
-# Building blocks (all TorchScript-friendly; no scaled_dot_product_attention)
-
-class LayerNorm2d(nn.Module):
-    def __init__(self, channels: int, eps: float = 1e-6):
-        super().__init__()
-        self.weight = nn.Parameter(torch.ones(channels))
-        self.bias = nn.Parameter(torch.zeros(channels))
-        self.eps = eps
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        u = x.mean(1, keepdim=True)
-        s = (x - u).pow(2).mean(1, keepdim=True)
-        x = (x - u) / torch.sqrt(s + self.eps)
-        return self.weight.view(1, -1, 1, 1) * x + self.bias.view(1, -1, 1, 1)
-
-
-class Attention(nn.Module):
-    """Multi-head attention as matmul + softmax. q [B,Nq,Dq], k/v [B,Nk,Dkv] -> [B,Nq,Dq]."""
-
-    def __init__(self, dim_q: int, dim_kv: int, inner: int, heads: int):
-        super().__init__()
-        assert inner % heads == 0
-        self.q_proj = nn.Linear(dim_q, inner)
-        self.k_proj = nn.Linear(dim_kv, inner)
-        self.v_proj = nn.Linear(dim_kv, inner)
-        self.out_proj = nn.Linear(inner, dim_q)
-        self.heads = heads
-        self.head_dim = inner // heads
-        self.scale = 1.0 / math.sqrt(inner // heads)
-
-    def forward(self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
-        b = q.size(0)
-        nq = q.size(1)
-        nk = k.size(1)
-        q = self.q_proj(q).view(b, nq, self.heads, self.head_dim).transpose(1, 2)
-        k = self.k_proj(k).view(b, nk, self.heads, self.head_dim).transpose(1, 2)
-        v = self.v_proj(v).view(b, nk, self.heads, self.head_dim).transpose(1, 2)
-        a = torch.softmax(torch.matmul(q, k.transpose(-1, -2)) * self.scale, dim=-1)
-        o = torch.matmul(a, v).transpose(1, 2).reshape(b, nq, self.heads * self.head_dim)
-        return self.out_proj(o)
-
-
-class MLP(nn.Module):
-    def __init__(self, dim_in: int, hidden: int, dim_out: int, layers: int):
-        super().__init__()
-        dims = [dim_in] + [hidden] * (layers - 1) + [dim_out]
-        self.layers = nn.ModuleList([nn.Linear(dims[i], dims[i + 1]) for i in range(layers)])
-        self.n = layers
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        i = 0
-        for layer in self.layers:
-            x = layer(x)
-            if i < self.n - 1:
-                x = F.relu(x)
-            i += 1
-        return x
-
+# The stand-in's own building block (the shared ones are in layers.py)
 
 class HyperMLP(nn.Module):
     """K independent 3-layer MLPs (one per mask token), batched: x [1,K,D] -> [1,K,Dout]."""
@@ -152,20 +96,6 @@ class HyperMLP(nn.Module):
         h = F.relu(torch.baddbmm(self.b2, h, self.w2))
         h = torch.baddbmm(self.b3, h, self.w3)
         return h.transpose(0, 1)
-
-
-def sine_pos_2d(h: int, w: int, dim: int, temperature: float = 10000.0) -> torch.Tensor:
-    """Fixed 2D sine position encoding of an h x w grid, [h*w, dim] row-major (y half, x half)."""
-    assert dim % 4 == 0
-    nf = dim // 4
-    freqs = temperature ** (-torch.arange(nf, dtype=torch.float64) / nf)
-    ys = (torch.arange(h, dtype=torch.float64) + 0.5) / h * 2 * math.pi
-    xs = (torch.arange(w, dtype=torch.float64) + 0.5) / w * 2 * math.pi
-    ey = ys[:, None] * freqs[None, :] * 4  # a few turns across the grid
-    ex = xs[:, None] * freqs[None, :] * 4
-    py = torch.cat([ey.sin(), ey.cos()], 1)[:, None, :].expand(h, w, 2 * nf)
-    px = torch.cat([ex.sin(), ex.cos()], 1)[None, :, :].expand(h, w, 2 * nf)
-    return torch.cat([py, px], 2).reshape(h * w, dim).float()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -604,24 +534,34 @@ def metadata(model: StandinEdgeTAM) -> dict:
 
 
 _STABLE_NAME = "make_standin_bundle.py"
+_STABLE_MODULES = ("layers",)  # this folder's modules whose classes the stand-in scripts
 
 
 def _reexec_reproducibly() -> None:
     """Runs this script again so that the saved file is byte-for-byte reproducible: with a fixed
     string hash seed (TorchScript writes some class constants in set order, which follows it), and
-    compiled under a fixed file name (TorchScript stores source ranges, with the file name, in the
-    archive's code/*.debug_pkl; the absolute path of the checkout would end up there)."""
+    with this file and the modules of _STABLE_MODULES compiled under their bare file names
+    (TorchScript stores source ranges, with the file name, in the archive's code/*.debug_pkl; the
+    absolute path of the checkout would end up there)."""
     if os.environ.get("PYTHONHASHSEED") == "0" and __file__ == _STABLE_NAME:
         return
     here = os.path.abspath(__file__)
-    boot = ("import linecache, os, sys\n"
+    boot = ("import linecache, os, sys, types\n"
             "path = sys.argv[1]\n"
-            "src = open(path, encoding='utf-8').read()\n"
-            "linecache.cache[{n!r}] = (len(src), None, src.splitlines(True), {n!r})\n"
-            "sys.path.insert(0, os.path.dirname(path))\n"
+            "folder = os.path.dirname(path)\n"
+            "sys.path.insert(0, folder)\n"
+            "def compiled(file, name):\n"
+            "    src = open(file, encoding='utf-8').read()\n"
+            "    linecache.cache[name] = (len(src), None, src.splitlines(True), name)\n"
+            "    return compile(src, name, 'exec')\n"
+            "for module in {m!r}:\n"
+            "    mod = types.ModuleType(module)\n"
+            "    mod.__file__ = module + '.py'\n"
+            "    sys.modules[module] = mod\n"
+            "    exec(compiled(os.path.join(folder, mod.__file__), mod.__file__), mod.__dict__)\n"
             "sys.argv = [path] + sys.argv[2:]\n"
             "__file__ = {n!r}\n"
-            "exec(compile(src, {n!r}, 'exec'))\n").format(n=_STABLE_NAME)
+            "exec(compiled(path, {n!r}))\n").format(n=_STABLE_NAME, m=_STABLE_MODULES)
     env = dict(os.environ, PYTHONHASHSEED="0")
     os.execve(sys.executable, [sys.executable, "-c", boot, here] + sys.argv[1:], env)
 
@@ -665,7 +605,7 @@ def main(argv=None) -> int:
         meta = metadata(model)
         what = "deterministic stand-in"
     scripted = torch.jit.script(model)
-    comment = "edgetam bundle: %s (shim/make_standin_bundle.py, seed %d)" % (what, SEED)
+    comment = "edgetam bundle: %s (shim/export/make_standin_bundle.py, seed %d)" % (what, SEED)
     bundle_save.write_file(args.out, bundle_save.bundle_bytes(scripted, meta, lite=args.lite,
                                                               comment=comment))
     return 0

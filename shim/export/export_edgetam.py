@@ -2,7 +2,7 @@
 """Exports Meta's EdgeTAM (the official `sam2` package of facebookresearch/EdgeTAM) to an edgetam
 bundle (shim/BUNDLE.md, format version 1).
 
-    python3 shim/export_edgetam.py --config configs/edgetam.yaml --checkpoint edgetam.pt \
+    python3 shim/export/export_edgetam.py --config configs/edgetam.yaml --checkpoint edgetam.pt \
         --out edgetam.bundle [--lite] [--image-size 512] [--precision fp32|bf16|int8]
 
 --lite saves the bundle for the lite interpreter (torch's _save_for_lite_interpreter; name it
@@ -36,7 +36,7 @@ small scripted glue module exposes the five contract methods and dispatches to t
 While tracing, F.scaled_dot_product_attention is replaced by a plain matmul-softmax function so
 that the graphs hold no aten::scaled_dot_product_attention (libtorch 1.13 has none); the saved
 graphs are checked for it: the export fails when a runtime the library supports lacks an operator
-of the bundle (shim/runtime_ops.py prints each method's operators and each runtime's verdict).
+of the bundle (shim/export/runtime_ops.py prints each method's operators and each runtime's verdict).
 
 Run it with Debian's torch (1.13) here: /usr/bin/python3.
 """
@@ -749,7 +749,7 @@ def export_bundle(model, out_path, comment=None, lite=False, precision="fp32"):
         core.train(was_training)
     data = bundle_save.bundle_bytes(
         bundle, meta, lite=lite,
-        comment=comment or "edgetam bundle: official EdgeTAM exported by shim/export_edgetam.py "
+        comment=comment or "edgetam bundle: official EdgeTAM exported by shim/export/export_edgetam.py "
                            "(torch %s, %s memory attention)" % (torch.__version__, precision))
     saved = check_saved_bundle(data, lite)  # before anything is written
     bundle_save.write_file(out_path, data)
@@ -807,7 +807,7 @@ def main(argv=None):
     model = build_sam2_video_predictor(_config_name(args.config), args.checkpoint, device="cpu",
                                        hydra_overrides_extra=image_size_overrides(args.image_size))
     meta = export_bundle(model, args.out, comment="edgetam bundle: %s + %s, exported by "
-                         "shim/export_edgetam.py (torch %s)" % (
+                         "shim/export/export_edgetam.py (torch %s)" % (
                              os.path.basename(args.config), os.path.basename(args.checkpoint),
                              torch.__version__), lite=args.lite, precision=args.precision)
     print("wrote %s (%d bytes): S=%d, T=%d" % (args.out, os.path.getsize(args.out),

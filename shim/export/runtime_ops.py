@@ -2,10 +2,10 @@
 """Which torch runtimes can run a bundle: the operators of every method against the operator lists
 of the runtimes the library supports (shim/BUNDLE.md, "Runtimes").
 
-    /usr/bin/python3 shim/runtime_ops.py --write     # adds this torch's list to shim/runtime_ops/
-    /usr/bin/python3 shim/runtime_ops.py BUNDLE      # a bundle's operators, per method and runtime
+    /usr/bin/python3 shim/export/runtime_ops.py --write     # adds this torch's list to shim/export/runtime_ops/
+    /usr/bin/python3 shim/export/runtime_ops.py BUNDLE      # a bundle's operators, per method and runtime
 
-The lists (shim/runtime_ops/libtorch-X.Y.txt) hold every operator the TorchScript runtime of that
+The lists (shim/export/runtime_ops/libtorch-X.Y.txt) hold every operator the TorchScript runtime of that
 torch registers, `name.overload`, written here with --write under Debian 12 (1.13) and Debian 13
 (2.6). The LibTorch-Lite pods are built with every operator (no selective build), so LibTorch-Lite
 1.13 has libtorch 1.13's list. No torch 2.1 can be installed here: LibTorch-Lite 2.1 is taken to
@@ -117,7 +117,7 @@ def write_list():
     path = os.path.join(LIST_DIR, "libtorch-%d.%d.txt" % v[:2])
     os.makedirs(LIST_DIR, exist_ok=True)
     with open(path, "w") as f:
-        f.write("# TorchScript operators of torch %s, written by shim/runtime_ops.py --write\n"
+        f.write("# TorchScript operators of torch %s, written by shim/export/runtime_ops.py --write\n"
                 % torch.__version__)
         f.writelines(op + "\n" for op in sorted(registered_ops()))
     print("wrote %s" % path)
