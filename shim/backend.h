@@ -68,7 +68,7 @@ struct backend {
                                            bool adapt_threads, edgetam_bundle_info *info);
 };
 
-constexpr size_t kBundleHeadBytes = 16;
+constexpr size_t kBundleHeadBytes = 64; /* ExecuTorch's Program::kMinHeadBytes */
 
 /* The runtimes of this build, in the order they are asked; each folder defines its own. */
 extern const backend libtorch_backend;   /* shim/libtorch/ */
