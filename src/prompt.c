@@ -4,7 +4,7 @@
 #include <stdio.h>
 
 edgetam_status prompt_validate(const edgetam_prompt *p, int32_t w, int32_t h, int32_t old_points,
-                               char *msg, size_t msg_size)
+                               int32_t max_points, char *msg, size_t msg_size)
 {
     if (!p) {
         snprintf(msg, msg_size, "prompt is NULL");
@@ -67,6 +67,12 @@ edgetam_status prompt_validate(const edgetam_prompt *p, int32_t w, int32_t h, in
     if (total > EDGETAM_MAX_POINTS) {
         snprintf(msg, msg_size, "%d points on this frame (a box counts 2); at most %d",
                  (int)total, EDGETAM_MAX_POINTS);
+        return EDGETAM_ERR_BAD_PROMPT;
+    }
+    if (max_points > 0 && total > max_points) {
+        snprintf(msg, msg_size,
+                 "%d points on this frame (a box counts 2); this model takes at most %d",
+                 (int)total, (int)max_points);
         return EDGETAM_ERR_BAD_PROMPT;
     }
     return EDGETAM_OK;

@@ -10,9 +10,10 @@
 
 /* Checks `p` against a frame of w x h. Returns EDGETAM_OK or EDGETAM_ERR_BAD_PROMPT /
  * EDGETAM_ERR_ABI_MISMATCH / EDGETAM_ERR_INVALID_ARGUMENT with a message in `msg`. `old_points`
- * is how many points the object already has on this frame (counted unless clear_old_points). */
+ * is how many points the object already has on this frame (counted unless clear_old_points);
+ * `max_points` the bundle's bound on them (0: none but EDGETAM_MAX_POINTS). */
 edgetam_status prompt_validate(const edgetam_prompt *p, int32_t w, int32_t h, int32_t old_points,
-                               char *msg, size_t msg_size);
+                               int32_t max_points, char *msg, size_t msg_size);
 
 /* Appends the box corners (labels 2, 3) then the points to coords/labels (which hold *n entries
  * already), mapping x -> x / w * s and y -> y / h * s in float32 as the video predictor does. */

@@ -49,6 +49,7 @@ struct edgetam_stream {
     edgetam_stream_params params;
     edgetam_tracker *tracker;
     int32_t low_res;  /* floats of one object's low-res logits */
+    int32_t max_points; /* the bundle's bound on prompt points (0: none) */
     pthread_t worker;
 
     pthread_mutex_t lock;
@@ -279,6 +280,7 @@ edgetam_status edgetam_stream_create(edgetam_model *model, const edgetam_stream_
     if (!s) return EDGETAM_ERR_OUT_OF_MEMORY;
     s->params = *params;
     s->low_res = (int32_t)model->low_res;
+    s->max_points = model->info.max_points;
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->wake, NULL);
     pthread_cond_init(&s->idle, NULL);
@@ -416,7 +418,8 @@ edgetam_status edgetam_stream_add_prompt(edgetam_stream *s, int32_t object_id,
     pthread_mutex_unlock(&s->lock);
     if (!have_frame) return EDGETAM_ERR_NO_FRAME;
     char msg[160];
-    const edgetam_status st = prompt_validate(prompt, op.width, op.height, 0, msg, sizeof msg);
+    const edgetam_status st = prompt_validate(prompt, op.width, op.height, 0, s->max_points, msg,
+                                              sizeof msg);
     if (st != EDGETAM_OK) return st;
 
     op.kind = OP_PROMPT;

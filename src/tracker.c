@@ -549,7 +549,7 @@ static edgetam_status prompt_locked(edgetam_tracker *t, int32_t id, const edgeta
     const int32_t at = find_object(t, id);
     tracked_object *obj = at >= 0 ? t->objects[at] : NULL;
     edgetam_status st = prompt_validate(p, t->frame_w, t->frame_h, obj ? obj->n_points : 0,
-                                        t->error, sizeof t->error);
+                                        t->model->info.max_points, t->error, sizeof t->error);
     if (st != EDGETAM_OK) return st;
     if (!obj) {
         if (t->n_objects >= t->params.max_objects)
