@@ -2,6 +2,8 @@
 
 #include <time.h>
 
+#include <utility>
+
 namespace {
 
 /* Calls shorter than this say little about contention (timer and scheduler granularity). */
@@ -22,7 +24,7 @@ int64_t now_ns(clockid_t clock)
 } // namespace
 
 thread_policy::thread_policy(int max_threads, bool adapt, thread_setter use_threads)
-    : max_(max_threads > 0 ? max_threads : 1), adapt_(adapt), use_threads_(use_threads),
+    : max_(max_threads > 0 ? max_threads : 1), adapt_(adapt), use_threads_(std::move(use_threads)),
       current_(max_), starved_(0), quiet_(0)
 {
     use_threads_(max_);

@@ -19,12 +19,13 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 
 class thread_policy {
 public:
     /* How a runtime makes the model calls of the calling thread use `threads` threads (cheap
      * when nothing changes: it runs before every call). */
-    using thread_setter = void (*)(int threads);
+    using thread_setter = std::function<void(int threads)>;
 
     /* adapt false: always max_threads. Applies max_threads at once. */
     thread_policy(int max_threads, bool adapt, thread_setter use_threads);

@@ -9,6 +9,7 @@
 #include "backend.h"
 #include "bundle_metadata.h"
 #include "program_check.h"
+#include "thread_policy.h"
 
 #include <executorch/extension/data_loader/mmap_data_loader.h>
 #include <executorch/extension/memory_allocator/malloc_memory_allocator.h>
@@ -161,9 +162,15 @@ struct loaded_method {
     std::optional<et::Method> method;
 };
 
-/* The process-wide thread pool (ExecuTorch's, which XNNPACK binds when a method loads): sized
- * once, by the first model loaded, before any XNNPACK runtime holds it; a pool cannot change its
- * size later. A model asking for one thread runs without the pool. */
+/* Threads. ExecuTorch has one thread pool per process, which an XNNPACK runtime binds when its
+ * method loads and keeps; a pool cannot change its size. So:
+ * - the first model loaded sizes the pool to its num_threads (before any runtime holds it); later
+ *   models use it as it is;
+ * - a model of one thread loads its methods without the pool (their runtimes run on the caller's
+ *   thread);
+ * - adapt_threads: when the policy (thread_policy.h) switches between one thread and the pool,
+ *   the model loads its methods again, without or with the pool. Switches are rare (two starved
+ *   calls one way, sixteen quiet ones back) and cost one re-initialisation of the runtimes. */
 std::mutex pool_mutex;
 bool pool_sized = false;
 
@@ -185,7 +192,8 @@ class executorch_model final : public backend_model {
 public:
     edgetam_bundle_info info;
     int32_t max_points = 0;
-    int threads_ = 1;
+    std::unique_ptr<thread_policy> policy;
+    bool pooled = false; /* the loaded methods' runtimes use the pool */
     std::unique_ptr<MmapDataLoader> loader;
     std::unique_ptr<et::Program> program;
     std::vector<std::unique_ptr<uint8_t[]>> planned_storage;
@@ -197,7 +205,27 @@ public:
     std::vector<int64_t> tpos_pad;
     std::mutex mutex; /* one call at a time: methods share state and planned memory */
 
-    int32_t threads() const override { return threads_; }
+    int32_t threads() const override { return policy->current_threads(); }
+
+    /* (Re)loads every method of the contract, with the pool or without. */
+    void load_methods(bool with_pool)
+    {
+        std::optional<executorch::extension::threadpool::NoThreadPoolGuard> no_pool;
+        if (!with_pool) no_pool.emplace();
+        for (auto &[name, lm] : methods) {
+            lm->method.reset();
+            lm->method_allocator.reset();
+            lm->method.emplace(value_or_fail(program->load_method(name.c_str(), lm->memory.get()),
+                                             EDGETAM_ERR_BAD_BUNDLE, "bundle method " + name));
+        }
+        pooled = with_pool;
+    }
+
+    /* thread_policy's setter, inside a call (the model's mutex held) */
+    void use_threads(int threads)
+    {
+        if (!methods.empty() && (threads > 1) != pooled) load_methods(threads > 1);
+    }
 
     void encode_image(const float *image, float *hr0, float *hr1, float *feat) override
     {
@@ -277,6 +305,7 @@ private:
         run_locked(name, in, out, {});
     }
 
+
     /* Runs method `name` on the caller's buffers; `dynamic` lists (input index, size of its
      * dimension 1) for inputs whose shape differs from the bound. Outputs are checked against
      * the contract, then copied. */
@@ -284,6 +313,8 @@ private:
                     const std::vector<float *> &out,
                     std::vector<std::pair<size_t, int64_t>> dynamic)
     {
+        /* first: switching threads may load the methods again */
+        thread_policy::call measured(*policy);
         loaded_method &m = *methods.at(name);
         std::vector<borrowed_tensor> tensors;
         tensors.reserve(in.size());
@@ -452,7 +483,6 @@ void check_runtime_has(et::DataLoader &loader, const std::string &cannot_load)
 std::unique_ptr<backend_model> load(const char *path, int32_t num_threads, bool adapt_threads,
                                     edgetam_bundle_info *info)
 {
-    (void)adapt_threads; /* the pool cannot change its size: see pool_threads */
     static std::once_flag init;
     std::call_once(init, [] { et::runtime_init(); });
     auto m = std::make_unique<executorch_model>();
@@ -499,14 +529,6 @@ std::unique_ptr<backend_model> load(const char *path, int32_t num_threads, bool 
     m->planned = std::make_unique<et::HierarchicalAllocator>(
         et::Span<et::Span<uint8_t>>(m->planned_spans.data(), m->planned_spans.size()));
 
-    /* one thread: XNNPACK runtimes created without the pool run on the caller's thread */
-    std::optional<executorch::extension::threadpool::NoThreadPoolGuard> no_pool;
-    if (num_threads == 1) {
-        no_pool.emplace();
-        m->threads_ = 1;
-    } else {
-        m->threads_ = pool_threads(num_threads);
-    }
     for (const auto &[name, signature] : methods) {
         auto lm = std::make_unique<loaded_method>();
         lm->inputs = signature.first;
@@ -516,10 +538,13 @@ std::unique_ptr<backend_model> load(const char *path, int32_t num_threads, bool 
             lm->output_planned.push_back(meta->output_tensor_meta(i)->is_memory_planned());
         lm->memory = std::make_unique<et::MemoryManager>(&lm->method_allocator, m->planned.get(),
                                                          &lm->temp_allocator);
-        lm->method.emplace(value_or_fail(m->program->load_method(name.c_str(), lm->memory.get()),
-                                         EDGETAM_ERR_BAD_BUNDLE, "bundle method " + name));
         m->methods[name] = std::move(lm);
     }
+    const int threads = num_threads == 1 ? 1 : pool_threads(num_threads);
+    m->load_methods(threads > 1);
+    executorch_model *model = m.get();
+    m->policy.reset(new thread_policy(threads, adapt_threads,
+                                      [model](int n) { model->use_threads(n); }));
     bundle_sizes z(m->info);
     m->memory_pad.resize((size_t)(m->info.num_maskmem * z.T * z.Cm));
     m->tpos_pad.resize((size_t)m->info.num_maskmem);
