@@ -64,6 +64,19 @@ static double busy_return_us_p99(edgetam_tracker *t, camera *cam, int calls)
     return p99;
 }
 
+/* linked_kb: the size of what an app links, measured by the build (cmake/linked_size.cmake) */
+static void print_linked_size(void)
+{
+    FILE *f = fopen(EDGETAM_LINKED_SIZE_FILE, "r");
+    char line[4096];
+    if (!f) {
+        printf("linked_kb=unavailable\n");
+        return;
+    }
+    while (fgets(line, sizeof line, f)) fputs(line, stdout);
+    fclose(f);
+}
+
 /* Runs a Python helper of the source tree and returns the number it prints as `format` (a
  * "key=%lf" pattern), or -1. With `echo`, its other output lines are passed on (reasons it gives
  * for not running). */
@@ -221,8 +234,10 @@ int bench_track(int argc, char **argv)
         if (official_ms > 0) model_path = official_bundle;
     }
     const double rss_start = bench_rss_mb();
+    const double load_t0 = bench_now_ms();
     edgetam_model *model = example_load_model(model_path, threads, !fixed_threads);
     if (!model) return 1;
+    const double load_ms = bench_now_ms() - load_t0;
     edgetam_tracker_params tp = edgetam_tracker_default_params();
     tp.max_objects = MAX_OBJECTS;
     edgetam_tracker *t = NULL;
@@ -291,6 +306,9 @@ int bench_track(int argc, char **argv)
         printf("%s_ms_p50=%.3f\n", names[s], bench_quantile(stage_ms[s] + warmup, (size_t)steady, 0.5));
     const double frame_p50 = bench_quantile(frame_ms + warmup, (size_t)steady, 0.5);
     printf("frame_ms_p50=%.3f\n", frame_p50);
+    /* what an app waits for before the first mask: the load, then the first tracked frame */
+    printf("load_ms=%.1f\nfirst_frame_ms=%.1f\n", load_ms, frame_ms[0]);
+    print_linked_size();
     printf("overhead_pct=%.2f\n", 100.0 * (frame_sum - model_sum) / frame_sum);
     printf("lib_allocs_per_frame=%.3f\n", (double)allocs / (double)steady);
     printf("rss_mb_start=%.1f\nrss_mb_warm=%.1f\nrss_mb_end=%.1f\n", rss_start, rss_warm, rss_end);
