@@ -1,7 +1,7 @@
 #!/bin/sh
 # Builds ExecuTorch v0.5.0's C++ runtime for edgetam and installs it into a prefix:
 #   sh cmake/executorch/build.sh --arch x86_64|aarch64 --prefix DIR [--deps system|source]
-#                                [--build-dir DIR] [--jobs N] [--no-cache]
+#                                [--ops FILE] [--build-dir DIR] [--jobs N] [--no-cache]
 # What: the core runtime (executorch_core, executorch with the primitive ops), the portable kernels
 # with their registration library (portable_ops_lib), the XNNPACK delegate (xnnpack_backend),
 # extension_data_loader (file, mmap) and extension_threadpool; Release (-O3), -fPIC, logging on
@@ -16,6 +16,9 @@
 #       flatc and flatbuffers' headers Debian's: only ExecuTorch's own code is compiled.
 #   --deps source: all from the pinned submodules (static XNNPACK, cpuinfo, pthreadpool; a host
 #       flatc from the pinned flatbuffers), as upstream builds it; slower, for other systems.
+#   --ops FILE: compile and register only these portable kernels (one operator a line, as the
+#       programs name them: aten::gelu.out; select_ops.py), not all ~170 (most of the build time).
+#       A program that needs another one fails to load with error 20 (OperatorMissing).
 # Sources: assemble.sh (offline archives from ${EDGETAM_DEPS_DIR:-../shared/deps}, else git).
 # Cache: a complete install is kept in ${EDGETAM_CACHE_DIR:-/var/cache/edgetam}/executorch-KEY-ARCH
 # (KEY: a digest of these scripts, which pin every source, and of the compilers' and Debian
@@ -23,14 +26,15 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-usage() { sed -n '2,24p' "$0" >&2; exit 2; }
+usage() { sed -n '2,27p' "$0" >&2; exit 2; }
 
-arch="" prefix="" deps="" build="" jobs=$(nproc 2>/dev/null || echo 2) cache=1
+arch="" prefix="" deps="" ops="" build="" jobs=$(nproc 2>/dev/null || echo 2) cache=1
 while [ $# -gt 0 ]; do
     case $1 in
     --arch) arch=${2:-}; shift 2 ;;
     --prefix) prefix=${2:-}; shift 2 ;;
     --deps) deps=${2:-}; shift 2 ;;
+    --ops) ops=${2:-}; shift 2 ;;
     --build-dir) build=${2:-}; shift 2 ;;
     --jobs) jobs=${2:-}; shift 2 ;;
     --no-cache) cache=0; shift ;;
@@ -43,6 +47,10 @@ aarch64) debarch=arm64 cxx=aarch64-linux-gnu-g++ toolchain=$repo/cmake/toolchain
 *) usage ;;
 esac
 [ -n "$prefix" ] || usage
+if [ -n "$ops" ]; then
+    [ -f "$ops" ] || { echo "build.sh: no file $ops" >&2; exit 1; }
+    ops=$(cd "$(dirname "$ops")" && pwd)/$(basename "$ops")
+fi
 mkdir -p "$prefix"
 prefix=$(cd "$prefix" && pwd)
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
@@ -62,9 +70,11 @@ packages="python3-torch cmake"
 [ "$deps" = system ] && packages="$packages flatbuffers-compiler libflatbuffers-dev libxnnpack-dev:$debarch libpthreadpool0:$debarch libcpuinfo0:$debarch libpthreadpool-dev libcpuinfo-dev"
 key=$(
     cd "$here"
-    cat build.sh assemble.sh system-deps.cmake executorch_srcs.cmake edgetam-executorch-config.cmake.in
+    cat build.sh assemble.sh system-deps.cmake executorch_srcs.cmake edgetam-executorch-config.cmake.in \
+        select_ops.py portable-ops/CMakeLists.txt
     [ -z "$toolchain" ] || cat "$toolchain"
-    echo "arch=$arch deps=$deps"
+    [ -z "$ops" ] || cat "$ops"
+    echo "arch=$arch deps=$deps ops=${ops:+selected}"
     "$cxx" --version | head -n 1
     # shellcheck disable=SC2086 # one word per package
     dpkg-query -W -f='${Package}:${Architecture}=${Version}\n' $packages 2>/dev/null || true
@@ -126,7 +136,7 @@ t1=$(date +%s)
 
 # ---- configure, build, install ------------------------------------------------------------------
 stage=$build/install
-rm -rf "$stage"
+rm -rf "$stage" "$build/build.log" "$build/install.log"
 set -- -DCMAKE_BUILD_TYPE=Release -DCMAKE_POSITION_INDEPENDENT_CODE=ON \
     -DCMAKE_INSTALL_PREFIX="$stage" -DCMAKE_INSTALL_LIBDIR=lib \
     -DEXECUTORCH_SRCS_FILE="$here/executorch_srcs.cmake" -DPYTHON_EXECUTABLE="$build/python3" \
@@ -134,15 +144,25 @@ set -- -DCMAKE_BUILD_TYPE=Release -DCMAKE_POSITION_INDEPENDENT_CODE=ON \
     -DEXECUTORCH_ENABLE_LOGGING=ON -DEXECUTORCH_BUILD_XNNPACK=ON \
     -DEXECUTORCH_BUILD_EXTENSION_DATA_LOADER=ON
 [ -z "$toolchain" ] || set -- "$@" -DCMAKE_TOOLCHAIN_FILE="$toolchain"
-cmake -S "$tree" -B "$build/cmake" "$@" >"$build/configure.log" 2>&1 ||
+# the portable kernels are built by portable-ops/ below, all of them or those of --ops
+cmake -S "$tree" -B "$build/cmake" "$@" -DBUILD_EXECUTORCH_PORTABLE_OPS=OFF >"$build/configure.log" 2>&1 ||
     { tail -n 40 "$build/configure.log"; exit 1; }
+"$python" "$here/select_ops.py" "$tree" "$build/ops.cmake" ${ops:+"$ops"}
+cmake -S "$here/portable-ops" -B "$build/portable-ops" "$@" -DEXECUTORCH_ROOT="$tree" \
+    -DEDGETAM_OPS_CMAKE="$build/ops.cmake" -DEDGETAM_EXECUTORCH_LIB="$stage/lib/libexecutorch.a" \
+    >>"$build/configure.log" 2>&1 || { tail -n 40 "$build/configure.log"; exit 1; }
 t2=$(date +%s)
 # only our libraries: `all` would also build the example runners (gflags, which we leave out)
-targets="xnnpack_backend portable_ops_lib extension_data_loader extension_threadpool"
-# shellcheck disable=SC2086 # one word per target
-cmake --build "$build/cmake" -j "$jobs" --target $targets >"$build/build.log" 2>&1 ||
-    { grep -B 5 -A 20 -m 3 -e 'error' -e 'Error' "$build/build.log" | head -n 80; exit 1; }
-cmake --install "$build/cmake" >"$build/install.log" 2>&1 || { tail -n 40 "$build/install.log"; exit 1; }
+for step in "cmake xnnpack_backend extension_data_loader extension_threadpool executorch" \
+    "portable-ops portable_ops_lib"; do
+    # shellcheck disable=SC2086 # folder, then one word per target
+    set -- $step
+    dir=$1
+    shift
+    cmake --build "$build/$dir" -j "$jobs" --target "$@" >>"$build/build.log" 2>&1 ||
+        { grep -B 5 -A 20 -m 3 -e 'error' -e 'Error' "$build/build.log" | head -n 80; exit 1; }
+    cmake --install "$build/$dir" >>"$build/install.log" 2>&1 || { tail -n 40 "$build/install.log"; exit 1; }
+done
 t3=$(date +%s)
 
 # headers: v0.5.0 installs none (its INCLUDES DESTINATION is the source folder). The runtime's,
