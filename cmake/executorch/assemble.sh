@@ -24,7 +24,7 @@ if [ "${1:-}" = --system-deps ]; then
     system_deps=1
     shift
 fi
-[ $# -eq 1 ] || { sed -n '2,19p' "$0" >&2; exit 2; }
+[ $# -eq 1 ] || { sed -n '2,18p' "$0" >&2; exit 2; }
 dest=$1/executorch
 deps=${EDGETAM_DEPS_DIR:-$repo/../shared/deps}
 

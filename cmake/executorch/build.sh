@@ -6,8 +6,10 @@
 # with their registration library (portable_ops_lib), the XNNPACK delegate (xnnpack_backend),
 # extension_data_loader (file, mmap) and extension_threadpool; Release (-O3), -fPIC, logging on
 # (EXECUTORCH_ENABLE_LOGGING=ON; the PAL hook et_pal_emit_log_message is a weak symbol, so the
-# library can define its own), plus the headers, the program schema header and flatbuffers'
-# headers, and lib/cmake/edgetam-executorch/ (link order, whole-archive, system libraries).
+# library can define its own), program verification on (Release turns it off: the flatbuffer
+# verifier behind Program::Verification::InternalConsistency, for untrusted files); plus the
+# headers, the program schema header, flatbuffers' headers and lib/cmake/edgetam-executorch/ (link
+# order, whole-archive, system libraries). Use a prefix of its own: nothing is removed from it.
 # Must run on Debian 13 (trixie) or newer: the kernel-registration codegen runs torch 2.6's
 # torchgen (python3-torch; `sh cmake/deps.sh executorch`, and `sh cmake/deps.sh executorch-arm64`
 # for --arch aarch64, cross-built with Debian's gcc-aarch64-linux-gnu, codegen on the host).
@@ -21,12 +23,12 @@
 #       A program that needs another one fails to load with error 20 (OperatorMissing).
 # Sources: assemble.sh (offline archives from ${EDGETAM_DEPS_DIR:-../shared/deps}, else git).
 # Cache: a complete install is kept in ${EDGETAM_CACHE_DIR:-/var/cache/edgetam}/executorch-KEY-ARCH
-# (KEY: a digest of these scripts, which pin every source, and of the compilers' and Debian
-# packages' versions) and copied from there when present; an unwritable cache folder only warns.
+# (KEY: a digest of these scripts, which pin every source, of the --ops list, the compilers' and
+# Debian packages' versions) and copied from there when present; an unwritable folder only warns.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-usage() { sed -n '2,27p' "$0" >&2; exit 2; }
+usage() { sed -n '2,26p' "$0" >&2; exit 2; }
 
 arch="" prefix="" deps="" ops="" build="" jobs=$(nproc 2>/dev/null || echo 2) cache=1
 while [ $# -gt 0 ]; do
@@ -127,8 +129,10 @@ else
     # EXECUTORCH_BUILD_FLATC would build it for the target); the alignment as ExecuTorch sets it
     cmake -S "$tree/third-party/flatbuffers" -B "$build/host-flatc" -DCMAKE_BUILD_TYPE=Release \
         -DCMAKE_CXX_FLAGS=-DFLATBUFFERS_MAX_ALIGNMENT=1024 -DFLATBUFFERS_BUILD_TESTS=OFF \
-        -DFLATBUFFERS_BUILD_FLATLIB=OFF -DFLATBUFFERS_BUILD_FLATHASH=OFF -DFLATBUFFERS_INSTALL=OFF >/dev/null
-    cmake --build "$build/host-flatc" -j "$jobs" --target flatc >/dev/null
+        -DFLATBUFFERS_BUILD_FLATLIB=OFF -DFLATBUFFERS_BUILD_FLATHASH=OFF -DFLATBUFFERS_INSTALL=OFF \
+        >"$build/host-flatc.log" 2>&1 || { tail -n 40 "$build/host-flatc.log"; exit 1; }
+    cmake --build "$build/host-flatc" -j "$jobs" --target flatc >>"$build/host-flatc.log" 2>&1 ||
+        { grep -B 5 -A 20 -m 3 -e 'error' "$build/host-flatc.log" | head -n 80; exit 1; }
     flatc=$build/host-flatc/flatc
     flatbuffers_include=$tree/third-party/flatbuffers/include
 fi
@@ -141,7 +145,8 @@ set -- -DCMAKE_BUILD_TYPE=Release -DCMAKE_POSITION_INDEPENDENT_CODE=ON \
     -DCMAKE_INSTALL_PREFIX="$stage" -DCMAKE_INSTALL_LIBDIR=lib \
     -DEXECUTORCH_SRCS_FILE="$here/executorch_srcs.cmake" -DPYTHON_EXECUTABLE="$build/python3" \
     -DFLATC_EXECUTABLE="$flatc" -DEXECUTORCH_BUILD_HOST_TARGETS=OFF \
-    -DEXECUTORCH_ENABLE_LOGGING=ON -DEXECUTORCH_BUILD_XNNPACK=ON \
+    -DEXECUTORCH_ENABLE_LOGGING=ON -DEXECUTORCH_ENABLE_PROGRAM_VERIFICATION=ON \
+    -DEXECUTORCH_BUILD_XNNPACK=ON \
     -DEXECUTORCH_BUILD_EXTENSION_DATA_LOADER=ON
 [ -z "$toolchain" ] || set -- "$@" -DCMAKE_TOOLCHAIN_FILE="$toolchain"
 # the portable kernels are built by portable-ops/ below, all of them or those of --ops

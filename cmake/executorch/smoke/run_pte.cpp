@@ -38,6 +38,7 @@ using executorch::runtime::Span;
 
 static int g_log_messages = 0;
 static std::string g_last_log;
+static std::string g_all_logs;
 
 // A strong definition replaces ExecuTorch's weak default (runtime/platform/default/posix.cpp),
 // which prints to stderr: the library captures messages the same way.
@@ -45,6 +46,7 @@ extern "C" void et_pal_emit_log_message(et_timestamp_t, et_pal_log_level_t level
                                         const char*, size_t, const char* message, size_t length) {
     ++g_log_messages;
     g_last_log = std::string(1, static_cast<char>(level)) + " " + std::string(message, length);
+    g_all_logs += g_last_log + "\n";
 }
 
 static std::vector<float> read_f32(const char* path) {
@@ -118,7 +120,7 @@ int main(int argc, char** argv) {
     MallocMemoryAllocator method_allocator, temp_allocator;
     MemoryManager memory_manager(&method_allocator, &planned_memory, &temp_allocator);
     auto method = program->load_method(args[1], &memory_manager);
-    if (!method.ok()) return std::fprintf(stderr, "load_method: error %d (%s)\n", (int)method.error(), g_last_log.c_str()), 1;
+    if (!method.ok()) return std::fprintf(stderr, "load_method: error %d; log:\n%s", (int)method.error(), g_all_logs.c_str()), 1;
 
     // inputs: float32 tensors of the method's declared shapes, data from the files
     std::vector<std::vector<float>> input_data;
@@ -141,7 +143,7 @@ int main(int argc, char** argv) {
         if (e != Error::Ok) return std::fprintf(stderr, "set_input %zu: error %d\n", i, (int)e), 1;
     }
     Error e = method->execute();
-    if (e != Error::Ok) return std::fprintf(stderr, "execute: error %d (%s)\n", (int)e, g_last_log.c_str()), 1;
+    if (e != Error::Ok) return std::fprintf(stderr, "execute: error %d; log:\n%s", (int)e, g_all_logs.c_str()), 1;
 
     const Tensor out = method->get_output(0).toTensor();
     std::vector<float> expected = read_f32(args[2]);
