@@ -4,7 +4,8 @@
 #                                [--ops FILE] [--build-dir DIR] [--jobs N] [--no-cache]
 # What: the core runtime (executorch_core, executorch with the primitive ops), the portable kernels
 # with their registration library (portable_ops_lib), the XNNPACK delegate (xnnpack_backend),
-# extension_data_loader (file, mmap) and extension_threadpool; Release (-O3), -fPIC, logging on
+# extension_data_loader (file, mmap) and extension_threadpool; ExecuTorch's Release flags (-O2,
+# no exceptions/RTTI, function sections; NDEBUG not defined, as upstream), -fPIC, logging on
 # (EXECUTORCH_ENABLE_LOGGING=ON; the PAL hook et_pal_emit_log_message is a weak symbol, so the
 # library can define its own), program verification on (Release turns it off: the flatbuffer
 # verifier behind Program::Verification::InternalConsistency, for untrusted files); plus the
@@ -28,7 +29,7 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-usage() { sed -n '2,26p' "$0" >&2; exit 2; }
+usage() { sed -n '2,27p' "$0" >&2; exit 2; }
 
 arch="" prefix="" deps="" ops="" build="" jobs=$(nproc 2>/dev/null || echo 2) cache=1
 while [ $# -gt 0 ]; do
