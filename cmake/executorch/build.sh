@@ -29,7 +29,7 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-usage() { sed -n '2,27p' "$0" >&2; exit 2; }
+usage() { sed -n '2,28p' "$0" >&2; exit 2; }
 
 arch="" prefix="" deps="" ops="" build="" jobs=$(nproc 2>/dev/null || echo 2) cache=1
 while [ $# -gt 0 ]; do
