@@ -22,6 +22,8 @@
 #   --ops FILE: compile and register only these portable kernels (one operator a line, as the
 #       programs name them: aten::gelu.out; select_ops.py), not all ~170 (most of the build time).
 #       A program that needs another one fails to load with error 20 (OperatorMissing).
+#   CC, CXX: other target compilers. --deps source on aarch64 needs clang (CC=clang CXX=clang++):
+#       the pinned XNNPACK fails with GCC >= 13 there, and ExecuTorch's half.h with GCC <= 12.
 # Sources: assemble.sh (offline archives from ${EDGETAM_DEPS_DIR:-../shared/deps}, else git).
 # Cache: a complete install is kept in ${EDGETAM_CACHE_DIR:-/var/cache/edgetam}/executorch-KEY-ARCH
 # (KEY: a digest of these scripts, which pin every source, of the --ops list, the compilers' and
@@ -29,7 +31,7 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-usage() { sed -n '2,28p' "$0" >&2; exit 2; }
+usage() { sed -n '2,30p' "$0" >&2; exit 2; }
 
 arch="" prefix="" deps="" ops="" build="" jobs=$(nproc 2>/dev/null || echo 2) cache=1
 while [ $# -gt 0 ]; do
@@ -64,6 +66,7 @@ fi
 case $deps in system | source) ;; *) usage ;; esac
 build=${build:-$repo/build-executorch/$arch-$deps}
 python=${EDGETAM_PYTHON:-/usr/bin/python3}
+cxx=${CXX:-$cxx}
 command -v "$cxx" >/dev/null || { echo "build.sh: no $cxx (sh cmake/deps.sh executorch${toolchain:+-arm64})" >&2; exit 1; }
 
 # ---- cache -------------------------------------------------------------------------------------
@@ -77,7 +80,7 @@ key=$(
         select_ops.py portable-ops/CMakeLists.txt
     [ -z "$toolchain" ] || cat "$toolchain"
     [ -z "$ops" ] || cat "$ops"
-    echo "arch=$arch deps=$deps ops=${ops:+selected}"
+    echo "arch=$arch deps=$deps ops=${ops:+selected} CC=${CC:-} CXX=${CXX:-}"
     "$cxx" --version | head -n 1
     # shellcheck disable=SC2086 # one word per package
     dpkg-query -W -f='${Package}:${Architecture}=${Version}\n' $packages 2>/dev/null || true
@@ -94,6 +97,19 @@ fi
 # ---- sources, Python and flatc for the codegen -------------------------------------------------
 t0=$(date +%s)
 mkdir -p "$build"
+if [ -n "$toolchain" ] && [ -n "${CC:-}${CXX:-}" ]; then
+    # the cross toolchain file names its compilers, which the environment cannot override
+    # (clang needs the target, which GCC ignores; the cross binutils archive aarch64 objects)
+    {
+        echo "include($toolchain)"
+        [ -z "${CC:-}" ] || echo "set(CMAKE_C_COMPILER ${CC})"
+        [ -z "${CXX:-}" ] || echo "set(CMAKE_CXX_COMPILER ${CXX})"
+        for lang in C CXX ASM; do echo "set(CMAKE_${lang}_COMPILER_TARGET $arch-linux-gnu)"; done
+        echo "find_program(CMAKE_AR NAMES $arch-linux-gnu-ar REQUIRED)"
+        echo "find_program(CMAKE_RANLIB NAMES $arch-linux-gnu-ranlib REQUIRED)"
+    } >"$build/toolchain.cmake"
+    toolchain=$build/toolchain.cmake
+fi
 if [ "$deps" = system ]; then
     sh "$here/assemble.sh" --system-deps "$build/src"
 else
@@ -128,10 +144,11 @@ if [ "$deps" = system ]; then
 else
     # a host flatc from the pinned flatbuffers, also when cross-building (ExecuTorch's own
     # EXECUTORCH_BUILD_FLATC would build it for the target); the alignment as ExecuTorch sets it
-    cmake -S "$tree/third-party/flatbuffers" -B "$build/host-flatc" -DCMAKE_BUILD_TYPE=Release \
-        -DCMAKE_CXX_FLAGS=-DFLATBUFFERS_MAX_ALIGNMENT=1024 -DFLATBUFFERS_BUILD_TESTS=OFF \
-        -DFLATBUFFERS_BUILD_FLATLIB=OFF -DFLATBUFFERS_BUILD_FLATHASH=OFF -DFLATBUFFERS_INSTALL=OFF \
-        >"$build/host-flatc.log" 2>&1 || { tail -n 40 "$build/host-flatc.log"; exit 1; }
+    # (the host's default compiler: CC and CXX name the target's)
+    (unset CC CXX && cmake -S "$tree/third-party/flatbuffers" -B "$build/host-flatc" \
+        -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS=-DFLATBUFFERS_MAX_ALIGNMENT=1024 \
+        -DFLATBUFFERS_BUILD_TESTS=OFF -DFLATBUFFERS_BUILD_FLATLIB=OFF -DFLATBUFFERS_BUILD_FLATHASH=OFF \
+        -DFLATBUFFERS_INSTALL=OFF) >"$build/host-flatc.log" 2>&1 || { tail -n 40 "$build/host-flatc.log"; exit 1; }
     cmake --build "$build/host-flatc" -j "$jobs" --target flatc >>"$build/host-flatc.log" 2>&1 ||
         { grep -B 5 -A 20 -m 3 -e 'error' "$build/host-flatc.log" | head -n 80; exit 1; }
     flatc=$build/host-flatc/flatc
