@@ -1,6 +1,13 @@
+#!/usr/bin/python3
 """Writes an edgetam bundle for ExecuTorch: one program (a .pte file) holding the methods of
 shim/BUNDLE.md, "ExecuTorch bundles", lowered to XNNPACK, with the metadata as the constant method
 edgetam_bundle_txt. Shared by every writer (make_standin_bundle.py --runtime executorch).
+
+    PYTHONPATH=/opt/et python3 shim/export/bundle_pte.py FILE.pte ...
+
+checks written bundles as the library will before loading them (identifier, metadata, methods)
+and prints their metadata and partition reports (what stays outside XNNPACK, memory-planned
+buffers, delegate sizes).
 
 A writer passes the same model object it scripts for TorchScript: an nn.Module with the five
 TorchScript methods (encode_image, attend_memory, decode, decode_mask, encode_memory) and
@@ -221,9 +228,8 @@ def metadata_text(meta, max_points=MAX_POINTS, comment=None):
 def lower(programs, text):
     """One ExecutorchProgramManager of the exported `programs` (name -> ExportedProgram),
     XNNPACK-delegated, with the constant method METADATA_METHOD returning `text`."""
-    from executorch.backends.xnnpack.partition.xnnpack_partitioner import XnnpackPartitioner
     from executorch.exir import EdgeCompileConfig, to_edge_transform_and_lower
-    partitioner = XnnpackPartitioner()
+    partitioner = pte_rewrites.partitioner()
     # the operators XNNPACK takes undecomposed (linear, ...) are no core ATen operators: the
     # check after drop_copies must accept them, as the partitioner does
     kept = set()
@@ -260,12 +266,12 @@ def _runtime_kernels():
     return names
 
 
-def partition_report(manager):
-    """Per method of the emitted program: the delegate calls, the operators left outside the
+def partition_report(program):
+    """Per method of an ExecuTorch program (exir.schema.Program: a manager's executorch_program,
+    or a file's deserialize_pte_binary): the delegate calls, the operators left outside the
     XNNPACK delegates (kernel calls: count and the largest tensor each touches, in elements), the
     memory-planned buffers and each delegate's size (bytes of its XNNPACK graph and packed
     weights). name -> dict."""
-    program = manager.executorch_program
     report = OrderedDict()
     plans = {plan.name: plan for plan in program.execution_plan}
     for plan in (plans[name] for name in METHODS if name in plans):
@@ -310,9 +316,9 @@ def missing_kernels(report):
 def format_report(report):
     lines = []
     for name, r in report.items():
-        lines.append("%s: %d delegate call(s), %.1f MB in %d delegate(s), %.1f MB planned" % (
-            name, r["delegate_calls"], sum(r["delegate_bytes"]) / 1e6, len(r["delegate_bytes"]),
-            sum(r["planned_bytes"]) / 1e6))
+        lines.append("%s: %d delegate call(s); delegates %s bytes; memory-planned buffers %s "
+                     "bytes" % (name, r["delegate_calls"], r["delegate_bytes"],
+                                r["planned_bytes"]))
         for op, (n, elements) in r["outside"].items():
             lines.append("    outside XNNPACK: %-44s x%-3d largest tensor %d elements" % (
                 op, n, elements))
@@ -334,7 +340,7 @@ def bundle_bytes(model, meta, comment=None, max_points=MAX_POINTS, out=sys.stdou
     exported = time.monotonic()
     manager = lower(programs, text)
     data = manager.buffer
-    report = partition_report(manager)
+    report = partition_report(manager.executorch_program)
     if out is not None:
         print(format_report(report), file=out)
         print("export %.0f s, lowering %.0f s, %d bytes" % (
@@ -355,10 +361,16 @@ def write_bundle(path, model, meta, comment=None, max_points=MAX_POINTS, out=sys
     return report
 
 
-def read_metadata(data):
-    """The metadata text of .pte bundle bytes: the string METADATA_METHOD returns."""
+def read_program(data):
+    """The exir.schema.Program of .pte bytes (delegate data inline again)."""
+    if data[4:8] != b"ET12":
+        raise ValueError("not an ExecuTorch program (no ET12 identifier at bytes 4..7)")
     from executorch.exir._serialize._program import deserialize_pte_binary
-    program = deserialize_pte_binary(data)
+    return deserialize_pte_binary(data)
+
+
+def read_metadata(program):
+    """The metadata text of a bundle's program (read_program): what METADATA_METHOD returns."""
     for plan in program.execution_plan:
         if plan.name == METADATA_METHOD:
             return plan.values[plan.outputs[0]].val.string_val
@@ -367,15 +379,33 @@ def read_metadata(data):
 
 def check_bundle(data):
     """Checks .pte bundle bytes as the library will before loading the program: ExecuTorch's
-    identifier, the metadata (BUNDLE.md rules) and every method of METHODS present. Returns the
-    metadata as key -> str."""
-    if data[4:8] != b"ET12":
-        raise ValueError("not an ExecuTorch program (no ET12 identifier at bytes 4..7)")
-    from executorch.exir._serialize._program import deserialize_pte_binary
-    names = {plan.name for plan in deserialize_pte_binary(data).execution_plan}
+    identifier, the metadata (BUNDLE.md rules) and every method of METHODS present. Returns
+    (metadata as key -> str, the program)."""
+    program = read_program(data)
+    names = {plan.name for plan in program.execution_plan}
     missing = [m for m in METHODS if m not in names]
     if missing:
         raise ValueError("ExecuTorch bundle lacks method(s) %s" % ", ".join(missing))
-    meta = bundle_meta.parse_bundle_meta(read_metadata(data))
+    meta = bundle_meta.parse_bundle_meta(read_metadata(program))
     bundle_meta.check_bundle_meta(bundle_meta.typed_meta(meta))
-    return meta
+    return meta, program
+
+
+def main(argv=None):
+    """Checks .pte bundles and prints their metadata and partition reports."""
+    import argparse
+    ap = argparse.ArgumentParser(description="Checks edgetam ExecuTorch bundles (.pte) and "
+                                             "prints their metadata and partition reports.")
+    ap.add_argument("bundles", nargs="+", metavar="FILE")
+    args = ap.parse_args(argv)
+    for path in args.bundles:
+        with open(path, "rb") as f:
+            meta, program = check_bundle(f.read())
+        print("%s: %d bytes, metadata checked" % (path, os.path.getsize(path)))
+        print("".join("    %s=%s\n" % kv for kv in meta.items()), end="")
+        print(format_report(partition_report(program)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -27,6 +27,10 @@ TorchScript bundle):
   weights are a fixed kernel scaled per border row: one strided convolution and a scale map.
 - upsample_nearest2d by an integer factor (the FPN top-down path) becomes one expand copy
   instead of the index gathers torch decomposes it into.
+- select and unsqueeze (RoPE's pairs, torch.stack) are portable copies; a slice plus a view and
+  a view are not: XNNPACK takes the slice, and ExecuTorch runs static views without copying.
+- cat without its empty inputs (the memory attention's keys without RoPE-free tokens) and with
+  at most 4 (blocked attention's row blocks, nested): XNNPACK concatenates 2 to 4 tensors.
 
 Constants the rewrites need (1/C vectors, kernels) are created while tracing and folded into
 the program by exir's constant_prop_pass (bundle_pte.export_method).
@@ -200,6 +204,41 @@ def _avg_pool2d(x, kernel_size, stride=(), padding=(0, 0), ceil_mode=False,
     return aten.avg_pool2d.default(x, kernel_size, stride, padding, False, False, None)
 
 
+def _static(x):
+    return all(isinstance(d, int) for d in x.shape)
+
+
+def _select(x, dim, index):
+    if not _static(x):
+        return NotImplemented  # XNNPACK slices only static shapes
+    dim %= x.dim()
+    index %= x.size(dim)
+    shape = [d for i, d in enumerate(x.shape) if i != dim]
+    return aten.slice.Tensor(x, dim, index, index + 1).view(shape)
+
+
+def _unsqueeze(x, dim):
+    dim %= x.dim() + 1
+    return x.view(list(x.shape[:dim]) + [1] + list(x.shape[dim:]))
+
+
+def _stack(tensors, dim=0):
+    dim %= tensors[0].dim() + 1
+    return aten.cat.default([_unsqueeze(t, dim) for t in tensors], dim)
+
+
+def _cat(tensors, dim=0):
+    kept = [t for t in tensors if t.numel() != 0]
+    if not kept or (len(kept) == len(tensors) and len(kept) <= 4):
+        return NotImplemented
+    if len(kept) == 1:
+        return kept[0].clone()  # drop_copies removes it
+    while len(kept) > 4:
+        kept = [aten.cat.default(kept[i:i + 4], dim) if len(kept[i:i + 4]) > 1 else kept[i]
+                for i in range(0, len(kept), 4)]
+    return aten.cat.default(kept, dim)
+
+
 TABLE = {
     aten.gelu.default: _gelu,
     aten.layer_norm.default: _layer_norm,
@@ -209,6 +248,10 @@ TABLE = {
     aten._upsample_bilinear2d_aa.vec: _upsample_bilinear2d_aa,
     aten._upsample_bilinear2d_aa.default: _upsample_bilinear2d_aa_default,
     aten.avg_pool2d.default: _avg_pool2d,
+    aten.select.int: _select,
+    aten.unsqueeze.default: _unsqueeze,
+    aten.stack.default: _stack,
+    aten.cat.default: _cat,
 }
 
 
@@ -236,3 +279,60 @@ def drop_copies(graph_module):
         changed = True
     graph_module.recompile()
     return PassResult(graph_module, changed)
+
+
+_PARTITIONER_CONFIGS = []
+
+
+def partitioner():
+    """XNNPACK's partitioner of ExecuTorch v0.5.0 that also takes static views: v0.5.0 leaves
+    every view_copy outside, so each reshape (attention heads, RoPE pairs, pixel shuffle) split
+    the delegates, and every tensor crossing a split became memory-planned. A view is XNNPACK's
+    static reshape, which v0.5.0's runtime already reads (XNNStaticReshape; its exporter writes it
+    for squeeze/unsqueeze only): this adds the partitioner config and node visitor for
+    view_copy with a static output shape of at most 6 dimensions (XNNPACK's limit), and has the
+    delegate's layout pass give a view its input in NCHW, as it does for squeeze / unsqueeze (a
+    convolution's output is NHWC inside the delegate, and a reshape of that would mix it up)."""
+    from executorch.backends.xnnpack._passes.channels_last_tagged_reshape_pass import (
+        ChannelsLastTaggedReshapePass)
+    from executorch.backends.xnnpack.operators.node_visitor import (NodeVisitor,
+                                                                     register_node_visitor)
+    from executorch.backends.xnnpack.partition.config import ALL_PARTITIONER_CONFIGS
+    from executorch.backends.xnnpack.partition.config.generic_node_configs import (
+        GenericNodePartitionerConfig)
+    from executorch.backends.xnnpack.partition.config.xnnpack_config import ConfigPrecisionType
+    from executorch.backends.xnnpack.partition.xnnpack_partitioner import XnnpackPartitioner
+    from executorch.backends.xnnpack.serialization.xnnpack_graph_schema import (
+        XNNStaticReshape, XNode)
+    from executorch.exir.dialects._ops import ops as exir_ops
+    if not _PARTITIONER_CONFIGS:
+        ChannelsLastTaggedReshapePass.memory_sensitive_ops_nchw.add(
+            exir_ops.edge.aten.view_copy.default)
+        class ViewCopyConfig(GenericNodePartitionerConfig):
+            target_name = "view_copy.default"
+
+            def check_constraints(self, node, ep):
+                shapes = (node.meta["val"].shape, node.args[0].meta["val"].shape)
+                return (self.check_common_constraints(node, ep)
+                        and all(isinstance(d, int) for shape in shapes for d in shape)
+                        and max(len(shape) for shape in shapes) <= 6)
+
+            def supported_precision_types(self):
+                return [ConfigPrecisionType.FP32]
+
+        @register_node_visitor
+        class ViewCopyVisitor(NodeVisitor):
+            target = "aten.view_copy.default"
+
+            def define_node(self, node, xnn_graph, vals_to_ids, debug_handle):
+                self.define_nodes_tensor_inputs_outputs(node, xnn_graph, vals_to_ids)
+                shape = list(node.meta["val"].shape)
+                xnn_graph.xnodes.append(XNode(
+                    xnode_union=XNNStaticReshape(
+                        num_dims=len(shape), new_shape=shape,
+                        input_id=vals_to_ids[node.args[0]], output_id=vals_to_ids[node],
+                        flags=0),
+                    debug_handle=debug_handle))
+
+        _PARTITIONER_CONFIGS.extend(list(ALL_PARTITIONER_CONFIGS) + [ViewCopyConfig])
+    return XnnpackPartitioner(configs=_PARTITIONER_CONFIGS)
