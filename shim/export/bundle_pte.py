@@ -123,10 +123,10 @@ class _EncodeMemory(_Method):
         return self.model.encode_memory(feat, best, object_score, self.binarize)
 
 
-def example_inputs(meta, points=3, seed=0):
+def _example_inputs(meta, points):
     """Random inputs of every contract method (BUNDLE.md shapes from the metadata dict `meta`),
     with `points` points: name -> tuple. Memories and pointers are all valid."""
-    g = torch.Generator().manual_seed(seed)
+    g = torch.Generator().manual_seed(0)
     S, C, Cm = meta["image_size"], meta["hidden_dim"], meta["memory_dim"]
     H, LR, T = S // 16, S // 4, meta["memory_tokens"]
     NM, NP = meta["num_maskmem"], meta["max_obj_ptrs"]
@@ -138,7 +138,7 @@ def example_inputs(meta, points=3, seed=0):
     mask_lr = torch.randn(1, 1, LR, LR, generator=g) * 8.0
     score = torch.ones(1, 1)
     memory = (feat, torch.randn(NM, T, Cm, generator=g),
-              torch.arange(NM, dtype=torch.long) % NM, torch.ones(NM),
+              torch.arange(NM, dtype=torch.long), torch.ones(NM),
               torch.randn(NP, C, generator=g), torch.ones(NP))
     points_in = (feat, hr0, hr1, coords, labels)
     return {
@@ -160,7 +160,7 @@ def contract_methods(model, meta, max_points=MAX_POINTS):
     METHODS; `meta` is the bundle's metadata dict (sizes)."""
     from torch.export import Dim
     # 3 example points: torch.export specialises a dimension whose example is 0 or 1
-    ex = example_inputs(meta, points=3)
+    ex = _example_inputs(meta, points=3)
     p = Dim("points", min=1, max=max_points)
     pts = (None, None, None, {1: p}, {1: p})  # pix, hr0, hr1, point_coords, point_labels
     wrappers = {
@@ -190,12 +190,22 @@ def export_method(module, inputs, dynamic_shapes=None):
     with torch.no_grad():
         ep = torch.export.export(module, inputs, dynamic_shapes=dynamic_shapes)
         ep = constant_prop_pass(ep.run_decompositions(pte_rewrites.TABLE))
-        # a constant folded from a view (expand, permute) keeps its strides; XNNPACK takes only
-        # contiguous weights
+        # a constant folded from a view (expand, permute) keeps its strides, and even a
+        # "contiguous" one may order its size-1 dimensions oddly; XNNPACK takes only weights
+        # with the default dimension order
         for name, value in list(ep.constants.items()):
-            if isinstance(value, torch.Tensor) and not value.is_contiguous():
-                ep.constants[name] = value.contiguous()
+            if isinstance(value, torch.Tensor) and value.stride() != _strides(value.shape):
+                ep.constants[name] = torch.empty(value.shape, dtype=value.dtype).copy_(value)
     return ep
+
+
+def _strides(shape):
+    """The strides of a contiguous tensor of `shape`, in the default dimension order."""
+    strides, n = [], 1
+    for d in reversed(shape):
+        strides.append(n)
+        n *= d
+    return tuple(reversed(strides))
 
 
 def _executorch_folder():

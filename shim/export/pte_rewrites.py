@@ -25,8 +25,8 @@ TorchScript bundle):
 - _upsample_bilinear2d_aa (decode_mask's antialiased downsample): neither XNNPACK nor the
   portable kernels have it, so a program holding it does not load. For an integer factor its
   weights are a fixed kernel scaled per border row: one strided convolution and a scale map.
-- upsample_nearest2d by an integer factor (the FPN top-down path) becomes one expand copy
-  instead of the index gathers torch decomposes it into.
+- upsample_nearest2d by an integer factor (the FPN top-down path) becomes concatenations of
+  views (copies inside XNNPACK) instead of the index gathers torch decomposes it into.
 - select and unsqueeze (RoPE's pairs, torch.stack) are portable copies; a slice plus a view and
   a view are not: XNNPACK takes the slice, and ExecuTorch runs static views without copying.
 - cat without its empty inputs (the memory attention's keys without RoPE-free tokens) and with
@@ -118,7 +118,10 @@ def _upsample_nearest2d(x, output_size, scale_factors):
     if oh % h or ow % w:
         return NotImplemented
     sh, sw = oh // h, ow // w
-    return x.view(n, c, h, 1, w, 1).expand(n, c, h, sh, w, sw).reshape(n, c, oh, ow)
+    # one view per copy: the partitioner counts a cat's distinct inputs (2 to 4)
+    y = aten.cat.default([x.view(n, c, h, 1, w, 1) for _ in range(sw)], 5)
+    y = aten.cat.default([y.view(n, c, h, 1, w, sw) for _ in range(sh)], 3)
+    return y.view(n, c, oh, ow)
 
 
 def _aa_factors(n_in, n_out):
