@@ -2,15 +2,11 @@
 """Writes a small, deterministic stand-in edgetam bundle (shim/BUNDLE.md, format version 1).
 
     /usr/bin/python3 shim/export/make_standin_bundle.py --out PATH [--image-size 256] [--lite]
-                                                 [--profile standin|edgetam]
-                                                 [--runtime torchscript|executorch]
+                          [--profile standin|edgetam] [--runtime torchscript|executorch]
 
---lite writes it for the lite interpreter (a .ptl bundle, what LibTorch-Lite runs) instead.
---profile edgetam writes a benchmark bundle with EdgeTAM's real layer shapes instead (random
-weights, S = 512, 768 or 1024: shim/export/edgetam_profile.py); the default is the small stand-in below.
---runtime executorch writes the same model, same weights, as an ExecuTorch program (a .pte
-bundle, shim/export/bundle_pte.py; needs torch 2.6 and ExecuTorch v0.5.0, not Debian 12's torch)
-and prints which operators stay outside its XNNPACK delegates.
+--lite: for the lite interpreter (.ptl, LibTorch-Lite); --runtime executorch: the same model as an
+ExecuTorch program (.pte, bundle_pte.py; torch 2.6); --profile edgetam: EdgeTAM's real layer shapes
+(random weights, S = 512, 768 or 1024: edgetam_profile.py); the default is the small stand-in below.
 
 The stand-in is EdgeTAM's structure in miniature, with fixed pseudo-random weights (seeded; the
 same command writes the same file): an image encoder with three feature levels, a memory attention
@@ -612,8 +608,9 @@ def main(argv=None) -> int:
     ap.add_argument("--runtime", choices=("torchscript", "executorch"), default="torchscript",
                     help="torchscript: a TorchScript bundle (default); executorch: an ExecuTorch "
                          "program (.pte) of the same model and weights")
-    ap.add_argument("--max-points", type=int, default=32,
-                    help="--runtime executorch only: the most points a decode takes (default 32)")
+    ap.add_argument("--max-points", type=int,
+                    help="--runtime executorch only: the most points a decode takes (default: "
+                         "bundle_pte.MAX_POINTS, 32)")
     args = ap.parse_args(argv)
     if (args.precision != "fp32" or args.sensitive) and args.profile != "edgetam":
         ap.error("--precision and --sensitive apply to --profile edgetam")
@@ -622,14 +619,15 @@ def main(argv=None) -> int:
         ap.error("--image-size must be a positive multiple of %d" % multiple)
     if args.runtime == "executorch" and (args.lite or args.precision != "fp32"):
         ap.error("--runtime executorch writes float32 .pte bundles: no --lite or --precision")
-    if args.max_points < 1:
-        ap.error("--max-points must be positive")
+    if args.max_points is not None and (args.runtime != "executorch" or args.max_points < 1):
+        ap.error("--max-points: a positive number, with --runtime executorch")
 
     model, meta, what = build_model(args)
     comment = "edgetam bundle: %s (shim/export/make_standin_bundle.py, seed %d)" % (what, SEED)
     if args.runtime == "executorch":
         import bundle_pte
-        bundle_pte.write_bundle(args.out, model, meta, comment, args.max_points)
+        bundle_pte.write_bundle(args.out, model, meta, comment,
+                                args.max_points or bundle_pte.MAX_POINTS)
         return 0
     scripted = torch.jit.script(model)
     bundle_save.write_file(args.out, bundle_save.bundle_bytes(scripted, meta, lite=args.lite,
