@@ -766,6 +766,249 @@ def export_bundle(model, out_path, comment=None, lite=False, precision="fp32"):
 
 
 # ---------------------------------------------------------------------------------------------
+# torch.export of the official pieces (ExecuTorch bundles: shim/BUNDLE.md, "ExecuTorch bundles")
+#
+# The .pte contract has one method per TorchScript branch; each is a torch.export capture
+# (non-strict: Python runs the official code, as tracing does) of the same wrappers the TorchScript
+# path traces, under _tracing_environment (plain attention, no-op sdp_kernel) and
+# _export_environment below. attend_memory is not here (padded memories: MemoryAttention).
+# Nothing above changes: the TorchScript bundles are made exactly as before.
+
+MAX_POINTS = 32  # BUNDLE.md's max_points: the bound of the dynamic point dimension P
+
+
+def _embed_points_exportable(prompt_encoder, points, labels, pad):
+    """sam2 PromptEncoder._embed_points computed with torch.where instead of boolean-mask
+    read-modify-writes. The official `emb[labels == k] += w` reads the matching rows (a row count
+    only known at run time: torch.export turns it into aten.index with an unbacked size, runtime
+    asserts and an index_put, which ExecuTorch cannot plan memory for), adds w and writes them
+    back. where(labels == k, emb + w, emb) gives every row exactly what that does, in the same
+    order (-1 rows: 0 + not_a_point; then labels 0..3), so the result is bit-identical. Points,
+    the padding point (with pad) and the Fourier encoding are the official module's."""
+    points = points + 0.5  # pixel centres, as the official method shifts them
+    if pad:
+        points = torch.cat([points, torch.zeros((points.shape[0], 1, 2), device=points.device)],
+                           dim=1)
+        # float labels, as the official int32 + float32 concatenation promotes them (written
+        # out: ExecuTorch's IR check refuses a cat of mixed dtypes)
+        labels = torch.cat([labels.to(torch.float32),
+                            -torch.ones((labels.shape[0], 1), device=labels.device)], dim=1)
+    emb = prompt_encoder.pe_layer.forward_with_coords(points, prompt_encoder.input_image_size)
+    lab = labels.unsqueeze(-1)
+    emb = torch.where(lab == -1, torch.zeros_like(emb) + prompt_encoder.not_a_point_embed.weight,
+                      emb)
+    for k, table in enumerate(prompt_encoder.point_embeddings):
+        emb = torch.where(lab == k, emb + table.weight, emb)
+    return emb
+
+
+def _aa_downsample_matrix(n_in, n_out, dtype):
+    """[n_in, n_out]: the weight F.interpolate(mode="bilinear", antialias=True) gives input sample
+    i in output sample j of a 1-D resize n_in -> n_out, read off torch's own kernel (one-hot rows
+    through it), so that the filter is torch's and not a re-derivation. Computed before capture
+    (a constant), laid out as the right-hand factor of a product."""
+    eye = torch.eye(n_in, dtype=dtype).view(n_in, 1, 1, n_in)
+    rows = _ORIGINAL_INTERPOLATE(eye, size=(1, n_out), mode="bilinear", align_corners=False,
+                                 antialias=True)
+    return rows.view(n_in, n_out).contiguous()
+
+
+_ORIGINAL_INTERPOLATE = F.interpolate
+_AA_MATRICES = {}  # (n_in, n_out) -> _aa_downsample_matrix, filled by _export_environment
+
+
+def _interpolate_exportable(input, size=None, scale_factor=None, mode="nearest",
+                            align_corners=None, recompute_scale_factor=None, antialias=False):
+    """F.interpolate while exporting: the antialiased bilinear downsampling of the mask prompt
+    (S -> S/4 in _use_mask_as_output) for sizes prepared in _AA_MATRICES, as the same separable
+    filter in two matrix products (XNNPACK): ExecuTorch 0.5 has no kernel for
+    aten._upsample_bilinear2d_aa (a program with it exports but cannot load). Equal up to
+    float32 summation order (measured: 9.5e-7 on logits of +-10). Anything else goes to the
+    original: plain bilinear has an XNNPACK kernel, and ExecuTorch decomposes the FPN's nearest
+    x2 into an index gather, exactly."""
+    if input.dim() == 4 and mode == "bilinear" and antialias and not align_corners \
+            and size is not None and scale_factor is None:
+        oh, ow = (size, size) if isinstance(size, int) else (int(size[0]), int(size[1]))
+        wy = _AA_MATRICES.get((int(input.shape[-2]), oh))  # [h, oh]
+        wx = _AA_MATRICES.get((int(input.shape[-1]), ow))  # [w, ow]
+        if wy is not None and wx is not None:
+            # rows, then columns (transposed there and back): the constant is always the
+            # right-hand factor as it is stored, which XNNPACK runs as a linear layer (a constant
+            # left factor, or a transposed one, is left to the portable kernel)
+            x = torch.matmul(input, wx)
+            return torch.matmul(x.transpose(-2, -1), wy).transpose(-2, -1)
+    return _ORIGINAL_INTERPOLATE(input, size=size, scale_factor=scale_factor, mode=mode,
+                                 align_corners=align_corners,
+                                 recompute_scale_factor=recompute_scale_factor,
+                                 antialias=antialias)
+
+
+def _conv_transpose_as_conv(conv):
+    """A ConvTranspose2d whose kernel equals its stride (no padding, dilation, groups, output
+    padding: the mask decoder's 2x2 / 2 upscaling) as a forward function that XNNPACK 0.5 can
+    run (its partitioner refuses transposed convolutions, leaving them to ExecuTorch's naive
+    single-threaded kernel): such a layer writes each input pixel into its own k x k output
+    block, out[:, o, i*k+a, j*k+b] = bias[o] + sum_c x[:, c, i, j] w[c, o, a, b], i.e. a 1x1
+    convolution to O*k*k channels and a depth-to-space. Same products and sums, in another order
+    (float32 rounding). Weights rearranged once, here (constants of the capture). None when the
+    layer is not of that kind."""
+    kh, kw = conv.kernel_size
+    if (conv.stride != (kh, kw) or conv.padding != (0, 0) or conv.dilation != (1, 1)
+            or conv.groups != 1 or tuple(conv.output_padding) != (0, 0)
+            or conv.padding_mode != "zeros"):
+        return None
+    cin, cout = conv.weight.shape[0], conv.weight.shape[1]
+    weight = conv.weight.detach().permute(1, 2, 3, 0).reshape(cout * kh * kw, cin, 1, 1).clone(
+        memory_format=torch.contiguous_format)  # row-major: XNNPACK takes no other order
+    bias = None
+    if conv.bias is not None:
+        bias = conv.bias.detach().repeat_interleave(kh * kw).clone()
+
+    def forward(x):
+        y = F.conv2d(x, weight, bias)
+        n, _, h, w = y.shape
+        return y.view(n, cout, kh, kw, h, w).permute(0, 1, 4, 2, 5, 3).reshape(
+            n, cout, h * kh, w * kw)
+
+    return forward
+
+
+@contextlib.contextmanager
+def _instance_method(obj, name, function):
+    """obj.name = function (an instance attribute over the class's method) for the duration;
+    the instance is left exactly as before (the attribute is removed again)."""
+    had = name in obj.__dict__
+    old = obj.__dict__.get(name)
+    obj.__dict__[name] = function
+    try:
+        yield
+    finally:
+        if had:
+            obj.__dict__[name] = old
+        else:
+            del obj.__dict__[name]
+
+
+@contextlib.contextmanager
+def _export_environment(model):
+    """What torch.export / ExecuTorch need on top of _tracing_environment, applied only while
+    exporting, the model left as it was:
+    - the prompt encoder's point embedding without boolean-mask indexing
+      (_embed_points_exportable);
+    - its dense position encoding (get_dense_pe: a sine grid the official code recomputes from
+      torch.ones + cumsum on every call, portable kernels in a program) as the constant the
+      official method returns;
+    - F.interpolate for the antialiased resize ExecuTorch 0.5 lacks (_interpolate_exportable);
+    - the mask decoder's transposed convolutions as 1x1 convolutions (_conv_transpose_as_conv);
+    - the position-encoding caches (PositionEmbeddingSine.cache) restored on exit."""
+    pe = model.sam_prompt_encoder
+    S = int(model.image_size)
+    caches = [(m, dict(m.cache)) for m in model.modules() if isinstance(getattr(m, "cache", None),
+                                                                         dict)]
+    with torch.no_grad():
+        dense_pe = pe.get_dense_pe().detach().clone()
+        matrices = {(S, S // 4): _aa_downsample_matrix(S, S // 4, torch.float32)}
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(_instance_method(
+            pe, "_embed_points",
+            lambda points, labels, pad: _embed_points_exportable(pe, points, labels, pad)))
+        stack.enter_context(_instance_method(pe, "get_dense_pe", lambda: dense_pe))
+        for module in model.modules():
+            if isinstance(module, nn.ConvTranspose2d):
+                forward = _conv_transpose_as_conv(module)
+                if forward is not None:
+                    stack.enter_context(_instance_method(module, "forward", forward))
+        _AA_MATRICES.update(matrices)
+        F.interpolate = _interpolate_exportable
+        try:
+            yield
+        finally:
+            F.interpolate = _ORIGINAL_INTERPOLATE
+            _AA_MATRICES.clear()
+            for m, content in caches:  # the official caches as they were (no capture's tensors)
+                m.cache.clear()
+                m.cache.update(content)
+
+
+def _xnnpack_mean_dims(ep):
+    """Rewrites, in a captured graph, means over dims (2, 3) of 4-D tensors with keepdim (global
+    average pooling: RepViT's squeeze-excite) as means over (-2, -1): the same operation, in the
+    only spelling ExecuTorch 0.5's XNNPACK partitioner accepts (else a portable kernel)."""
+    for node in ep.graph.nodes:
+        if node.op != "call_function" or node.target != torch.ops.aten.mean.dim:
+            continue
+        val = node.args[0].meta.get("val") if hasattr(node.args[0], "meta") else None
+        keepdim = node.args[2] if len(node.args) > 2 else node.kwargs.get("keepdim", False)
+        if val is None or val.dim() != 4 or not keepdim:
+            continue
+        if sorted(int(d) % 4 for d in node.args[1]) == [2, 3]:
+            node.args = (node.args[0], [-2, -1]) + tuple(node.args[2:])
+    ep.graph_module.recompile()
+    return ep
+
+
+class _PteDecode(_SamHeads):
+    """decode_single / decode_multi (/ _mask): _SamHeads with separate output tensors (with one
+    mask, `best` is `masks` itself; a program's outputs must not alias)."""
+
+    def forward(self, pix, hr0, hr1, point_coords, point_labels, mask_input=None):
+        masks, ious, best, obj_ptr, score = super().forward(pix, hr0, hr1, point_coords,
+                                                            point_labels, mask_input)
+        return masks, ious, best.clone(), obj_ptr, score
+
+
+class _PteEncodeMemory(_EncodeMemory):
+    """encode_memory_soft / _binary: _EncodeMemory with binarize_mask_from_pts_for_mem_enc set
+    as the contract needs while it runs (the TorchScript path sets it around its trace; an
+    exported method is captured later, by export_method)."""
+
+    def forward(self, feat, best, object_score):
+        with _attribute(self.model, "binarize_mask_from_pts_for_mem_enc", self.binarize):
+            return super().forward(feat, best, object_score)
+
+
+def pte_methods(model):
+    """{method name: (module, example inputs, dynamic_shapes)} for the .pte contract's methods
+    made of official pieces (all but attend_no_memory / attend_memory): the modules call the
+    official model like the TorchScript pieces; decode's point dimension P is dynamic,
+    1 <= P <= MAX_POINTS."""
+    model = _core_model(model)
+    problems = unsupported_settings(model)
+    if problems:
+        raise ValueError("export: this model does not fit the bundle contract:\n  - "
+                         + "\n  - ".join(problems))
+    ex = _example_inputs(model)
+    f, h0, h1 = ex["feat"], ex["hr0"], ex["hr1"]
+    pts = (ex["coords"], ex["labels"])
+    P = torch.export.Dim("P", min=1, max=MAX_POINTS)
+    points = {"point_coords": {1: P}, "point_labels": {1: P}}
+    fixed = {"pix": None, "hr0": None, "hr1": None}
+    methods = {"encode_image": (_EncodeImage(model), (ex["image"],), None)}
+    for name, multimask in (("decode_single", False), ("decode_multi", True)):
+        methods[name] = (_PteDecode(model, multimask), (f, h0, h1) + pts, dict(fixed, **points))
+        methods[name + "_mask"] = (_PteDecode(model, multimask), (f, h0, h1) + pts
+                                   + (ex["mask_lr"],), dict(fixed, mask_input=None, **points))
+    methods["decode_mask"] = (_MaskAsOutput(model), (f, h0, h1, ex["mask_full"]), None)
+    for name, binarize in (("encode_memory_soft", False), ("encode_memory_binary", True)):
+        methods[name] = (_PteEncodeMemory(model, binarize), (f, ex["mask_lr"], ex["score"]), None)
+    return methods
+
+
+def export_method(module, example_inputs, dynamic_shapes=None):
+    """torch.export (non-strict) of one method's module under _tracing_environment and
+    _export_environment (the model is left as it was), means respelled for XNNPACK."""
+    module.eval()
+    with _tracing_environment(), _export_environment(module.model):
+        # once eagerly first: sam2's PositionEmbeddingSine caches its encodings per size; filled
+        # with real tensors here, the capture reads them as constants (a miss during the capture
+        # would compute them in the graph and cache a fake tensor in the model)
+        module(*example_inputs)
+        ep = torch.export.export(module, tuple(example_inputs), dynamic_shapes=dynamic_shapes,
+                                 strict=False)
+    return _xnnpack_mean_dims(ep)
+
+
+# ---------------------------------------------------------------------------------------------
 # CLI
 
 def _config_name(config):
