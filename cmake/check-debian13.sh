@@ -1,10 +1,12 @@
 #!/bin/sh
 # CI's Debian 13 job, as root (debootstrap, mounts, chroot), inside a Debian 13 (trixie) root: the
 # README's quick start (its cmake/deps.sh installs the packages, as a new user's would), then the
-# release test suite (ctest of that optimised build; the sanitizer builds and fuzzing run on the
-# host, cmake/check.sh). Then cmake/check-cross-runtime.sh: bundles exported by either torch in
-# the other's libtorch (needs this host's optimised build, build-check-release, which it makes
-# when absent).
+# release test suite (ctest of that optimised build; the sanitizer builds and fuzzing of the
+# libtorch build run on the host, cmake/check.sh). Then cmake/check-cross-runtime.sh: bundles
+# exported by either torch in the other's libtorch (needs this host's optimised build,
+# build-check-release, which it makes when absent). Then the ExecuTorch backend's suite,
+# cmake/check-executorch.sh (the README's second test command), with ExecuTorch's sources from
+# ../shared/deps (mounted at the root's /shared) when the host has them.
 #   sh cmake/check-debian13.sh
 # The root, build-debian13/root, is made by debootstrap from the mirror the host's apt uses when it
 # is absent, and reused when present, with its packages and its build folder (/build inside);
@@ -41,7 +43,7 @@ git ls-files -z --cached --others --exclude-standard |
     tar --null -T - --ignore-failed-read -cf - | tar -xf - -C "$root/src"
 
 unmount() {
-    for m in dev sys proc; do
+    for m in shared dev sys proc; do
         if mountpoint -q "$root/$m"; then umount "$root/$m"; fi
     done
 }
@@ -50,6 +52,13 @@ trap 'exit 1' INT TERM
 mount -t proc proc "$root/proc"
 mount -t sysfs sys "$root/sys" # libtorch reads the CPU's caches and cores there
 mount --bind /dev "$root/dev"
+# ExecuTorch's source archives for an offline build (cmake/executorch/assemble.sh looks for them
+# at ../shared/deps from /src)
+if [ -d ../shared/deps ]; then
+    mkdir -p "$root/shared"
+    mount --bind ../shared "$root/shared"
+    mount -o remount,bind,ro "$root/shared"
+fi
 
 # The README's quick start exactly as written (deps.sh, the default build, the demo on vtest.avi),
 # its build folder kept outside the copied tree so that a reused root builds incrementally; then
@@ -69,3 +78,6 @@ echo "=== $PRETTY_NAME: ctest ==="
 ctest --test-dir build --output-on-failure'
 
 sh cmake/check-cross-runtime.sh "$root"
+
+chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
+    /bin/sh -ec 'cd /src && sh cmake/check-executorch.sh'

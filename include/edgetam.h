@@ -353,7 +353,10 @@ typedef struct edgetam_tracker_params {
 EDGETAM_API edgetam_tracker_params edgetam_tracker_default_params(void);
 
 /* Creates a tracker using `model` (which must outlive it). All per-object and per-frame buffers
- * are allocated here or when an object is added, never per frame. On failure *out is NULL. */
+ * are allocated here or when an object is added, never per frame. On failure *out is NULL.
+ * EDGETAM_ERR_INVALID_ARGUMENT also when the model cannot attend the memories the parameters
+ * call for: an ExecuTorch bundle is exported for a number of conditioning frames per object (one
+ * by default, all that corrections_as_conditioning = 0 needs; shim/BUNDLE.md, max_memories). */
 EDGETAM_API edgetam_status edgetam_tracker_create(edgetam_model *model,
                                                   const edgetam_tracker_params *params,
                                                   edgetam_tracker **out);

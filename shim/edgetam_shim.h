@@ -50,6 +50,8 @@ typedef struct edgetam_bundle_info {
     float pixel_std[3];
     int32_t max_points;       /* most prompt points per decode, a box counting 2 (ExecuTorch
                                  bundles); 0: no bound of the bundle's */
+    int32_t max_memories;     /* most memories / pointers one attend_memory takes (ExecuTorch */
+    int32_t max_pointers;     /*   bundles: their padded sizes); 0: no bound of the bundle's */
     int32_t lite_interpreter; /* libtorch: 1 for a .ptl bundle, run by the lite interpreter (not
                                  metadata) */
 } edgetam_bundle_info;

@@ -121,6 +121,14 @@ edgetam_status tracker_create(edgetam_model *model, const edgetam_tracker_params
         params->max_conditioning_frames < 1 || params->max_conditioning_frames > MAX_COND_LIMIT ||
         params->fill_hole_area < 0)
         return EDGETAM_ERR_INVALID_ARGUMENT;
+    /* An ExecuTorch bundle takes a bounded number of memories and pointers per attend_memory (its
+     * padding): one conditioning frame per object, unless corrections become conditioning frames
+     * too, plus the recent ones (docs/tracking.md, "Memory selection"). */
+    const edgetam_bundle_info *bi = &model->info;
+    const int32_t cond = params->corrections_as_conditioning ? params->max_conditioning_frames : 1;
+    if (bi->max_memories && (cond + bi->num_maskmem - 1 > bi->max_memories ||
+                             cond + bi->max_obj_ptrs - 1 > bi->max_pointers))
+        return EDGETAM_ERR_INVALID_ARGUMENT;
 
     edgetam_tracker *t = edgetam__calloc(1, sizeof *t);
     if (!t) return EDGETAM_ERR_OUT_OF_MEMORY;

@@ -90,9 +90,10 @@ def check_gelu(table):
     table.add("(gelu rewrite)", ("x in +-12",), (F.gelu(x),), (got,))
 
 
-def run(ts, programs, meta, table, max_points, g):
+def run(ts, programs, meta, table, limits, g):
     S, C, Cm = meta["image_size"], meta["hidden_dim"], meta["memory_dim"]
-    T, NM, NP = meta["memory_tokens"], meta["num_maskmem"], meta["max_obj_ptrs"]
+    T, NM, NP = meta["memory_tokens"], limits["max_memories"], limits["max_pointers"]
+    max_points = limits["max_points"]
     LR = S // 4
     mod = {name: ep.module() for name, ep in programs.items()}
 
@@ -129,7 +130,7 @@ def run(ts, programs, meta, table, max_points, g):
         feat = frames[i % 2][2]
         mem = torch.stack([memories[(i + j) % len(memories)] for j in range(n)])
         conditioning = 1 + i % 2 if n > 1 else 1
-        recent = torch.randperm(NM - 1, generator=g)[: n - conditioning] + 1
+        recent = torch.randperm(meta["num_maskmem"] - 1, generator=g)[: n - conditioning] + 1
         tpos = torch.cat([torch.zeros(conditioning, dtype=torch.long), recent.sort()[0]])
         ptrs = torch.randn(p, C, generator=g)
         ref = ts.attend_memory(feat, mem, tpos, ptrs)
@@ -193,15 +194,16 @@ def main(argv=None):
     data = bundle_save.bundle_bytes(torch.jit.script(model), meta)
     ts = torch.jit.load(io.BytesIO(data), map_location="cpu")
     start = time.monotonic()
+    limits = bundle_pte.pte_limits(meta, args.max_points)
     programs = {name: bundle_pte.export_method(module, inputs, dynamic)
                 for name, (module, inputs, dynamic)
-                in bundle_pte.contract_methods(model, meta, args.max_points).items()}
+                in bundle_pte.contract_methods(model, meta, limits).items()}
     print("exported %d methods in %.0f s" % (len(programs), time.monotonic() - start))
 
     table = Table()
     check_gelu(table)
     with torch.no_grad():
-        run(ts, programs, meta, table, args.max_points, torch.Generator().manual_seed(7))
+        run(ts, programs, meta, table, limits, torch.Generator().manual_seed(7))
     failed = table.print(args.tolerance)
     if failed:
         print("FAILED: " + ", ".join(failed))

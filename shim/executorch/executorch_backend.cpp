@@ -191,7 +191,6 @@ int pool_threads(int32_t wanted)
 class executorch_model final : public backend_model {
 public:
     edgetam_bundle_info info;
-    int32_t max_points = 0;
     std::unique_ptr<thread_policy> policy;
     bool pooled = false; /* the loaded methods' runtimes use the pool */
     std::unique_ptr<MmapDataLoader> loader;
@@ -241,12 +240,13 @@ public:
         }
         bundle_sizes z(info);
         std::lock_guard<std::mutex> lock(mutex);
-        const size_t entry = (size_t)(z.T * z.Cm), NM = (size_t)info.num_maskmem,
-                     NP = (size_t)info.max_obj_ptrs;
+        const size_t entry = (size_t)(z.T * z.Cm), NM = (size_t)info.max_memories,
+                     NP = (size_t)info.max_pointers;
         if ((size_t)n > NM || (size_t)p > NP)
             fail(EDGETAM_ERR_INVALID_ARGUMENT,
                  "attend_memory: " + std::to_string(n) + " memories and " + std::to_string(p) +
-                     " pointers, at most num_maskmem and max_obj_ptrs");
+                     " pointers; this bundle takes at most " + std::to_string(NM) + " and " +
+                     std::to_string(NP) + " (max_memories, max_pointers)");
         std::fill(memory_pad.begin(), memory_pad.end(), 0.0f);
         std::copy(memory, memory + n * entry, memory_pad.begin());
         std::fill(tpos_pad.begin(), tpos_pad.end(), 0);
@@ -265,10 +265,10 @@ public:
                 const int32_t *labels, int32_t P, const float *mask_input, bool multimask,
                 float *masks, float *ious, float *best, float *obj_ptr, float *score) override
     {
-        if (P > max_points)
+        if (P > info.max_points)
             fail(EDGETAM_ERR_INVALID_ARGUMENT,
                  "decode: " + std::to_string(P) + " points, this bundle takes at most " +
-                     std::to_string(max_points) + " (max_points)");
+                     std::to_string(info.max_points) + " (max_points)");
         /* no points: one (0, 0) labelled -1, as the TorchScript bundles do inside */
         static const float kNoPoint[2] = {0.0f, 0.0f};
         static const int32_t kNoLabel = -1;
@@ -365,11 +365,11 @@ const char *const kMetadataMethod = "edgetam_bundle_txt";
 
 /* The contract's methods at this bundle's sizes (BUNDLE.md, "ExecuTorch bundles"). */
 std::map<std::string, std::pair<std::vector<tensor_spec>, std::vector<tensor_spec>>>
-contract(const edgetam_bundle_info &info, int32_t max_points)
+contract(const edgetam_bundle_info &info)
 {
     bundle_sizes z(info);
     const ScalarType F = ScalarType::Float;
-    const int64_t NM = info.num_maskmem, NP = info.max_obj_ptrs;
+    const int64_t NM = info.max_memories, NP = info.max_pointers, max_points = info.max_points;
     const tensor_spec feat{"feat", F, {1, z.C, z.H, z.H}}, pix{"pix", F, {1, z.C, z.H, z.H}},
         hr0{"hr0", F, {1, z.C0, z.S / 4, z.S / 4}}, hr1{"hr1", F, {1, z.C1, z.S / 8, z.S / 8}},
         best{"best", F, {1, 1, z.LR, z.LR}}, obj_ptr{"obj_ptr", F, {1, z.C}},
@@ -455,8 +455,9 @@ std::string read_metadata(et::Program &program)
     return std::string(text.data(), text.size());
 }
 
-/* The keys only ExecuTorch bundles have; returns max_points. */
-int32_t check_executorch_keys(const bundle_metadata &md)
+/* The keys only ExecuTorch bundles have, into info: the runtime, the bounds of the padded and
+ * dynamic inputs. */
+void check_executorch_keys(const bundle_metadata &md, edgetam_bundle_info *info)
 {
     if (md.get("runtime") != "executorch")
         bundle_metadata::bad_key("runtime", "= '" + md.get("runtime") + "', expected 'executorch'");
@@ -466,7 +467,9 @@ int32_t check_executorch_keys(const bundle_metadata &md)
              "the bundle was written by ExecuTorch " + version + " and this library runs "
              "ExecuTorch " EDGETAM_EXECUTORCH_VERSION ", which cannot read programs of other "
              "releases (export it again with ExecuTorch " EDGETAM_EXECUTORCH_VERSION ")");
-    return md.integer("max_points", 1, 1024);
+    info->max_points = md.integer("max_points", 1, 1024);
+    info->max_memories = md.integer("max_memories", info->num_maskmem, 1024);
+    info->max_pointers = md.integer("max_pointers", info->max_obj_ptrs, 1024);
 }
 
 void check_runtime_has(et::DataLoader &loader, const std::string &cannot_load)
@@ -506,10 +509,10 @@ std::unique_ptr<backend_model> load(const char *path, int32_t num_threads, bool 
                       EDGETAM_ERR_MODEL_LOAD, cannot_load + " as an ExecuTorch program"));
     bundle_metadata md;
     m->info = parse_bundle_metadata(read_metadata(*m->program), &md);
-    m->max_points = check_executorch_keys(md);
+    check_executorch_keys(md, &m->info);
     check_runtime_has(*m->loader, cannot_load);
 
-    const auto methods = contract(m->info, m->max_points);
+    const auto methods = contract(m->info);
     std::vector<size_t> planned_sizes;
     for (const auto &[name, signature] : methods) {
         auto meta = m->program->method_meta(name.c_str());
@@ -546,12 +549,11 @@ std::unique_ptr<backend_model> load(const char *path, int32_t num_threads, bool 
     m->policy.reset(new thread_policy(threads, adapt_threads,
                                       [model](int n) { model->use_threads(n); }));
     bundle_sizes z(m->info);
-    m->memory_pad.resize((size_t)(m->info.num_maskmem * z.T * z.Cm));
-    m->tpos_pad.resize((size_t)m->info.num_maskmem);
-    m->memory_valid.resize((size_t)m->info.num_maskmem);
-    m->ptr_pad.resize((size_t)(m->info.max_obj_ptrs * z.C));
-    m->ptr_valid.resize((size_t)m->info.max_obj_ptrs);
-    m->info.max_points = m->max_points;
+    m->memory_pad.resize((size_t)(m->info.max_memories * z.T * z.Cm));
+    m->tpos_pad.resize((size_t)m->info.max_memories);
+    m->memory_valid.resize((size_t)m->info.max_memories);
+    m->ptr_pad.resize((size_t)(m->info.max_pointers * z.C));
+    m->ptr_valid.resize((size_t)m->info.max_pointers);
     *info = m->info;
     return m;
 }

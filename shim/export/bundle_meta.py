@@ -39,12 +39,14 @@ KEYS = (
 )
 
 # An ExecuTorch bundle's keys: the operators are checked from the program itself, so no ops and
-# min_torch_version; the runtime, its release and the bound of the point count instead.
+# min_torch_version; the runtime, its release and the bounds of the padded and dynamic inputs
+# instead.
 PTE_KEYS = tuple(k for k in KEYS if k not in ("min_torch_version", "ops")) + (
-    "runtime", "executorch_version", "max_points")
+    "runtime", "executorch_version", "max_points", "max_memories", "max_pointers")
 
 _POSITIVE_INTS = ("image_size", "hidden_dim", "memory_dim", "high_res_dim0", "high_res_dim1",
-                  "memory_tokens", "num_maskmem", "max_obj_ptrs", "max_points")
+                  "memory_tokens", "num_maskmem", "max_obj_ptrs", "max_points", "max_memories",
+                  "max_pointers")
 _FLAGS = ("multimask_output_in_sam", "multimask_output_for_tracking")
 _NONNEG_INTS = ("multimask_min_pt_num", "multimask_max_pt_num")
 _FLOATS = ("sigmoid_scale_for_mem_enc", "sigmoid_bias_for_mem_enc")

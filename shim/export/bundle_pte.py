@@ -23,6 +23,7 @@ Needs ExecuTorch v0.5.0 and torch 2.6 (shim/BUNDLE.md; /work/shared/deps/README.
 exporter runs from a source tree on Debian 13's torch).
 """
 
+import contextlib
 import os
 import re
 import sys
@@ -123,13 +124,23 @@ class _EncodeMemory(_Method):
         return self.model.encode_memory(feat, best, object_score, self.binarize)
 
 
-def _example_inputs(meta, points):
+def pte_limits(meta, max_points=MAX_POINTS, max_conditioning=1):
+    """The bounds of a .pte's padded and dynamic inputs (BUNDLE.md, "ExecuTorch bundles"): points
+    per decode, and the memories and pointers one attend_memory takes when an object keeps up to
+    `max_conditioning` conditioning frames (1: the tracker's defaults; more only for
+    corrections_as_conditioning), each padding row costing attention work on every frame."""
+    return {"max_points": max_points,
+            "max_memories": meta["num_maskmem"] + max_conditioning - 1,
+            "max_pointers": meta["max_obj_ptrs"] + max_conditioning - 1}
+
+
+def _example_inputs(meta, limits, points):
     """Random inputs of every contract method (BUNDLE.md shapes from the metadata dict `meta`),
     with `points` points: name -> tuple. Memories and pointers are all valid."""
     g = torch.Generator().manual_seed(0)
     S, C, Cm = meta["image_size"], meta["hidden_dim"], meta["memory_dim"]
     H, LR, T = S // 16, S // 4, meta["memory_tokens"]
-    NM, NP = meta["num_maskmem"], meta["max_obj_ptrs"]
+    NM, NP = limits["max_memories"], limits["max_pointers"]
     feat = torch.randn(1, C, H, H, generator=g)
     hr0 = torch.randn(1, meta["high_res_dim0"], LR, LR, generator=g)
     hr1 = torch.randn(1, meta["high_res_dim1"], S // 8, S // 8, generator=g)
@@ -155,13 +166,13 @@ def _example_inputs(meta, points):
     }
 
 
-def contract_methods(model, meta, max_points=MAX_POINTS):
+def contract_methods(model, meta, limits):
     """name -> (wrapper module, example inputs, dynamic shapes or None) for every method of
-    METHODS; `meta` is the bundle's metadata dict (sizes)."""
+    METHODS; `meta` is the bundle's metadata dict (sizes), `limits` pte_limits'."""
     from torch.export import Dim
     # 3 example points: torch.export specialises a dimension whose example is 0 or 1
-    ex = _example_inputs(meta, points=3)
-    p = Dim("points", min=1, max=max_points)
+    ex = _example_inputs(meta, limits, points=3)
+    p = Dim("points", min=1, max=limits["max_points"])
     pts = (None, None, None, {1: p}, {1: p})  # pix, hr0, hr1, point_coords, point_labels
     wrappers = {
         "encode_image": (_EncodeImage(model), None),
@@ -183,11 +194,30 @@ def contract_methods(model, meta, max_points=MAX_POINTS):
 # ---------------------------------------------------------------------------------------------
 # Export and lowering
 
+@contextlib.contextmanager
+def _unblocked_attention(module):
+    """The memory attention in one block of query rows while exporting (MemoryAttention.block:
+    the blocks keep libtorch's score matrices in cache). XNNPACK runs the whole product faster
+    and keeps each block's intermediates apart: measured on the profile's attend_memory at
+    S = 1024 (one run each, 2 threads): blocks of 256 rows 454-601 ms and 400 MB of XNNPACK
+    buffers at the first call, 1024 rows 365 ms and 180 MB, unblocked 367 ms and 128 MB. The same
+    arithmetic row by row."""
+    blocked = [m for m in module.modules() if hasattr(m, "block")]
+    old = [m.block for m in blocked]
+    for m in blocked:
+        m.block = 1 << 30
+    try:
+        yield
+    finally:
+        for m, b in zip(blocked, old):
+            m.block = b
+
+
 def export_method(module, inputs, dynamic_shapes=None):
     """The ExportedProgram that bundle programs lower: torch.export, pte_rewrites applied, and
     the constants those create folded (so that XNNPACK takes them as weights)."""
     from executorch.exir.passes.constant_prop_pass import constant_prop_pass
-    with torch.no_grad():
+    with torch.no_grad(), _unblocked_attention(module):
         ep = torch.export.export(module, inputs, dynamic_shapes=dynamic_shapes)
         ep = constant_prop_pass(ep.run_decompositions(pte_rewrites.TABLE))
         # a constant folded from a view (expand, permute) keeps its strides, and even a
@@ -227,11 +257,11 @@ def executorch_version():
     return match.group(0)
 
 
-def metadata_text(meta, max_points=MAX_POINTS, comment=None):
+def metadata_text(meta, limits, comment=None):
     """The metadata text of an ExecuTorch bundle: `meta` (the keys of a TorchScript bundle but
-    the operator ones) plus the exporting torch and ExecuTorch and max_points."""
+    the operator ones) plus the exporting torch and ExecuTorch and the `limits` (pte_limits)."""
     pte = dict(meta, torch_version=torch.__version__, runtime="executorch",
-               executorch_version=executorch_version(), max_points=max_points)
+               executorch_version=executorch_version(), **limits)
     return bundle_meta.format_bundle_meta(pte, comment)
 
 
@@ -338,14 +368,14 @@ def format_report(report):
 # ---------------------------------------------------------------------------------------------
 # Writing and reading
 
-def bundle_bytes(model, meta, comment=None, max_points=MAX_POINTS, out=sys.stdout):
+def bundle_bytes(model, meta, limits, comment=None, out=sys.stdout):
     """The bytes of the .pte bundle of `model` (see the module comment) with metadata `meta` (the
     TorchScript keys but those of the exporting runtime: torch_version, min_torch_version, ops).
     Prints the partition report on `out`; returns (bytes, report)."""
-    text = metadata_text(meta, max_points, comment)
+    text = metadata_text(meta, limits, comment)
     programs = OrderedDict()
     start = time.monotonic()
-    for name, (module, inputs, dynamic) in contract_methods(model, meta, max_points).items():
+    for name, (module, inputs, dynamic) in contract_methods(model, meta, limits).items():
         programs[name] = export_method(module, inputs, dynamic)
     exported = time.monotonic()
     manager = lower(programs, text)
@@ -362,10 +392,10 @@ def bundle_bytes(model, meta, comment=None, max_points=MAX_POINTS, out=sys.stdou
     return data, report
 
 
-def write_bundle(path, model, meta, comment=None, max_points=MAX_POINTS, out=sys.stdout):
+def write_bundle(path, model, meta, limits, comment=None, out=sys.stdout):
     """Writes the .pte bundle (bundle_bytes) to `path` atomically, after checking it reads back
     (check_bundle). Returns the partition report."""
-    data, report = bundle_bytes(model, meta, comment, max_points, out)
+    data, report = bundle_bytes(model, meta, limits, comment, out)
     check_bundle(data)
     bundle_save.write_file(path, data)
     return report

@@ -611,6 +611,10 @@ def main(argv=None) -> int:
     ap.add_argument("--max-points", type=int,
                     help="--runtime executorch only: the most points a decode takes (default: "
                          "bundle_pte.MAX_POINTS, 32)")
+    ap.add_argument("--max-conditioning", type=int, default=1,
+                    help="--runtime executorch only: conditioning frames per object the bundle "
+                         "attends (default 1, the tracker's defaults; more for "
+                         "corrections_as_conditioning)")
     args = ap.parse_args(argv)
     if (args.precision != "fp32" or args.sensitive) and args.profile != "edgetam":
         ap.error("--precision and --sensitive apply to --profile edgetam")
@@ -621,13 +625,16 @@ def main(argv=None) -> int:
         ap.error("--runtime executorch writes float32 .pte bundles: no --lite or --precision")
     if args.max_points is not None and (args.runtime != "executorch" or args.max_points < 1):
         ap.error("--max-points: a positive number, with --runtime executorch")
+    if args.max_conditioning < 1 or (args.max_conditioning != 1 and args.runtime != "executorch"):
+        ap.error("--max-conditioning: a positive number, with --runtime executorch")
 
     model, meta, what = build_model(args)
     comment = "edgetam bundle: %s (shim/export/make_standin_bundle.py, seed %d)" % (what, SEED)
     if args.runtime == "executorch":
         import bundle_pte
-        bundle_pte.write_bundle(args.out, model, meta, comment,
-                                args.max_points or bundle_pte.MAX_POINTS)
+        limits = bundle_pte.pte_limits(meta, args.max_points or bundle_pte.MAX_POINTS,
+                                       args.max_conditioning)
+        bundle_pte.write_bundle(args.out, model, meta, limits, comment)
         return 0
     scripted = torch.jit.script(model)
     bundle_save.write_file(args.out, bundle_save.bundle_bytes(scripted, meta, lite=args.lite,
