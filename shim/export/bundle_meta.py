@@ -1,8 +1,10 @@
-"""The metadata of an edgetam bundle (shim/BUNDLE.md, "Metadata").
+"""The metadata of an edgetam bundle (shim/BUNDLE.md, "Metadata", and for ExecuTorch bundles
+"ExecuTorch bundles").
 
-Shared by every exporter (through bundle_save.bundle_bytes): it formats `edgetam_bundle.txt` from
-a dict and checks it the way the library will. No torch import here: the keys that need torch
-(torch_version, min_torch_version, ops) come from runtime_ops.op_metadata.
+Shared by every exporter (through bundle_save.bundle_bytes and bundle_pte.metadata_text): it
+formats `edgetam_bundle.txt` from a dict and checks it the way the library will. No torch import
+here: the keys that need torch (torch_version, min_torch_version, ops) come from
+runtime_ops.op_metadata, those of ExecuTorch from bundle_pte.
 """
 import re
 
@@ -36,8 +38,13 @@ KEYS = (
     "ops",
 )
 
+# An ExecuTorch bundle's keys: the operators are checked from the program itself, so no ops and
+# min_torch_version; the runtime, its release and the bound of the point count instead.
+PTE_KEYS = tuple(k for k in KEYS if k not in ("min_torch_version", "ops")) + (
+    "runtime", "executorch_version", "max_points")
+
 _POSITIVE_INTS = ("image_size", "hidden_dim", "memory_dim", "high_res_dim0", "high_res_dim1",
-                  "memory_tokens", "num_maskmem", "max_obj_ptrs")
+                  "memory_tokens", "num_maskmem", "max_obj_ptrs", "max_points")
 _FLAGS = ("multimask_output_in_sam", "multimask_output_for_tracking")
 _NONNEG_INTS = ("multimask_min_pt_num", "multimask_max_pt_num")
 _FLOATS = ("sigmoid_scale_for_mem_enc", "sigmoid_bias_for_mem_enc")
@@ -77,12 +84,18 @@ def _fmt_value(key, value):
     return str(value)
 
 
+def _keys(meta):
+    """The keys `meta` must have: an ExecuTorch bundle's when it names a runtime."""
+    return PTE_KEYS if "runtime" in meta else KEYS
+
+
 def check_bundle_meta(meta):
     """Raises ValueError naming the key if `meta` breaks a rule of BUNDLE.md."""
-    missing = [k for k in KEYS if k not in meta]
+    keys = _keys(meta)
+    missing = [k for k in keys if k not in meta]
     if missing:
         raise ValueError("bundle metadata: missing key(s) %s" % ", ".join(missing))
-    unknown = [k for k in meta if k not in KEYS]
+    unknown = [k for k in meta if k not in keys]
     if unknown:
         raise ValueError("bundle metadata: unknown key(s) %s" % ", ".join(sorted(unknown)))
     if meta["format"] != FORMAT:
@@ -93,7 +106,7 @@ def check_bundle_meta(meta):
     if not model or "\n" in model or "\r" in model or not model.isascii():
         raise ValueError("bundle metadata model: must be one line of ASCII text")
     for k in _POSITIVE_INTS:
-        if int(meta[k]) <= 0:
+        if k in keys and int(meta[k]) <= 0:
             raise ValueError("bundle metadata %s: must be positive" % k)
     if int(meta["image_size"]) % 16:
         raise ValueError("bundle metadata image_size: must be a multiple of 16")
@@ -112,21 +125,26 @@ def check_bundle_meta(meta):
     version = str(meta["torch_version"])
     if not version or not version.isascii() or any(c.isspace() for c in version):
         raise ValueError("bundle metadata torch_version: must be a version without spaces")
-    if not _VERSION.fullmatch(str(meta["min_torch_version"])):
+    if "min_torch_version" in keys and not _VERSION.fullmatch(str(meta["min_torch_version"])):
         raise ValueError("bundle metadata min_torch_version: expected MAJOR.MINOR.PATCH")
-    for k in KEYS:
+    if "runtime" in keys:
+        if meta["runtime"] != "executorch":
+            raise ValueError("bundle metadata runtime: must be executorch")
+        if not _VERSION.fullmatch(str(meta["executorch_version"])):
+            raise ValueError("bundle metadata executorch_version: expected MAJOR.MINOR.PATCH")
+    for k in keys:
         _fmt_value(k, meta[k])  # raises on malformed values
 
 
 def format_bundle_meta(meta, comment=None):
-    """The text of edgetam_bundle.txt for `meta` (a dict holding exactly KEYS; pixel_mean and
-    pixel_std are sequences of 3 floats). `comment` (optional, may span lines) is written first as
-    `#` lines."""
+    """The text of edgetam_bundle.txt for `meta` (a dict holding exactly KEYS, or PTE_KEYS for an
+    ExecuTorch bundle; pixel_mean and pixel_std are sequences of 3 floats). `comment` (optional,
+    may span lines) is written first as `#` lines."""
     check_bundle_meta(meta)
     lines = []
     if comment:
         lines += ["# " + line if line else "#" for line in str(comment).splitlines()]
-    lines += ["%s=%s" % (k, _fmt_value(k, meta[k])) for k in KEYS]
+    lines += ["%s=%s" % (k, _fmt_value(k, meta[k])) for k in _keys(meta)]
     text = "\n".join(lines) + "\n"
     text.encode("ascii")  # the format is ASCII
     return text
@@ -146,3 +164,20 @@ def parse_bundle_meta(text):
             raise ValueError("bundle metadata: line without '=': %r" % line)
         out[key.strip()] = value.strip()
     return out
+
+
+def typed_meta(text_meta):
+    """parse_bundle_meta's strings as the types format_bundle_meta / check_bundle_meta take."""
+    meta = dict(text_meta)
+    for k in _keys(meta):
+        if k not in meta:
+            continue  # check_bundle_meta names it
+        if k in _TRIPLES:
+            meta[k] = [float(v) for v in meta[k].split(",")]
+        elif k == "ops":
+            meta[k] = meta[k].split(",")
+        elif k in _FLOATS:
+            meta[k] = float(meta[k])
+        elif k in _POSITIVE_INTS or k in _FLAGS or k in _NONNEG_INTS or k == "format_version":
+            meta[k] = int(meta[k])
+    return meta

@@ -390,6 +390,11 @@ class EdgeTAMProfile(export_edgetam.AttendMemory):
                multimask: bool
                ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
         C = self.hidden_dim
+        if point_coords.size(1) == 0:
+            # no points: one not-a-point at (0, 0), as the official model passes (and the
+            # ExecuTorch bundles take, shim/BUNDLE.md), so that both compute the same
+            point_coords = torch.zeros(1, 1, 2, dtype=pix.dtype, device=pix.device)
+            point_labels = torch.full((1, 1), -1, dtype=torch.int32, device=pix.device)
         # one padding point, as SAM's prompt encoder adds without a box
         coords = torch.cat([point_coords.to(pix.dtype),
                             torch.zeros(1, 1, 2, dtype=pix.dtype, device=pix.device)], 1)

@@ -49,7 +49,7 @@ import math
 import os
 import sys
 import warnings
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -298,18 +298,27 @@ def _rotate_pairs(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torc
 ATTENTION_BLOCK = 256
 
 
+def _attention_rows(q: torch.Tensor, kt: torch.Tensor, v: torch.Tensor, scale: float,
+                    key_bias: Optional[torch.Tensor]) -> torch.Tensor:
+    s = torch.matmul(q, kt) * scale
+    if key_bias is not None:
+        s = s + key_bias
+    return torch.matmul(torch.softmax(s, dim=-1), v)
+
+
 def blocked_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, scale: float,
-                      block: int) -> torch.Tensor:
-    """softmax(q k^T * scale) v over the last two dims, `block` query rows at a time: the same
-    arithmetic row by row as the whole product (each row's softmax sees all its keys)."""
+                      block: int, key_bias: Optional[torch.Tensor] = None) -> torch.Tensor:
+    """softmax(q k^T * scale + key_bias) v over the last two dims, `block` query rows at a time:
+    the same arithmetic row by row as the whole product (each row's softmax sees all its keys).
+    key_bias [Nk] (optional) is added to every row's scores: the ExecuTorch bundles' padded keys
+    (bundle_pte.padding_key_bias); without it the scores are exactly those of before."""
     kt = k.transpose(-2, -1)
     n = q.size(-2)
     if n <= block:
-        return torch.matmul(torch.softmax(torch.matmul(q, kt) * scale, dim=-1), v)
+        return _attention_rows(q, kt, v, scale, key_bias)
     parts: List[torch.Tensor] = []
     for start in range(0, n, block):
-        qb = q[..., start:start + block, :]
-        parts.append(torch.matmul(torch.softmax(torch.matmul(qb, kt) * scale, dim=-1), v))
+        parts.append(_attention_rows(q[..., start:start + block, :], kt, v, scale, key_bias))
     return torch.cat(parts, dim=-2)
 
 
@@ -342,11 +351,11 @@ class _RoPEAttention(nn.Module):
         return x.view(x.size(0), x.size(1), self.heads, self.head_dim).transpose(1, 2)
 
     def forward(self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, entries: int,
-                rope_tokens: int) -> torch.Tensor:
+                rope_tokens: int, key_bias: Optional[torch.Tensor] = None) -> torch.Tensor:
         """q [1,Nq,C], k/v [1,Nk,Ckv]. The first `rope_tokens` keys are `entries` equal blocks;
         in each block the last len(k table) tokens get the key RoPE (repeated per block), the
         others none; keys after rope_tokens (object pointers) get none. Self-attention passes
-        entries = 1, rope_tokens = Nk with a full-size key table."""
+        entries = 1, rope_tokens = Nk with a full-size key table. key_bias: blocked_attention."""
         q = self._heads(self.q_proj(q))
         k = self._heads(self.k_proj(k))
         v = self._heads(self.v_proj(v))
@@ -360,7 +369,7 @@ class _RoPEAttention(nn.Module):
         k_rope = torch.cat([plain, rotated], dim=3).reshape(b, self.heads, rope_tokens,
                                                             self.head_dim)
         k = torch.cat([k_rope, k[:, :, rope_tokens:]], dim=2)
-        out = blocked_attention(q, k, v, self.scale, self.block).transpose(1, 2)
+        out = blocked_attention(q, k, v, self.scale, self.block, key_bias).transpose(1, 2)
         out = out.reshape(out.size(0), out.size(1), self.heads * self.head_dim)
         return self.out_proj(out)
 
@@ -383,14 +392,15 @@ class _MemoryAttentionLayer(nn.Module):
         self.pos_at_cross_k = bool(layer.pos_enc_at_cross_attn_keys)
 
     def forward(self, x: torch.Tensor, x_pos: torch.Tensor, mem: torch.Tensor,
-                mem_pos: torch.Tensor, entries: int, rope_tokens: int) -> torch.Tensor:
+                mem_pos: torch.Tensor, entries: int, rope_tokens: int,
+                key_bias: Optional[torch.Tensor] = None) -> torch.Tensor:
         y = self.norm1(x)
         q = y + x_pos if self.pos_at_self else y
         x = x + self.self_attn(q, q, y, 1, q.size(1))
         y = self.norm2(x)
         q = y + x_pos if self.pos_at_cross_q else y
         k = mem + mem_pos if self.pos_at_cross_k else mem
-        x = x + self.cross_attn(q, k, mem, entries, rope_tokens)
+        x = x + self.cross_attn(q, k, mem, entries, rope_tokens, key_bias)
         y = self.linear1(self.norm3(x))
         y = F.gelu(y) if self.gelu else F.relu(y)
         return x + self.linear2(y)
@@ -398,7 +408,8 @@ class _MemoryAttentionLayer(nn.Module):
 
 class MemoryAttention(nn.Module):
     """sam2 MemoryAttention.forward for one frame, batch 1, any number of memory entries and
-    pointer tokens: feat [1,C,H,W], memory tokens [N,Cm] with positions [N,Cm] -> [1,C,H,W]."""
+    pointer tokens: feat [1,C,H,W], memory tokens [N,Cm] with positions [N,Cm] -> [1,C,H,W];
+    key_bias [N] (optional) is added to the cross-attention scores (blocked_attention)."""
 
     def __init__(self, model, feat_pos):
         super().__init__()
@@ -436,14 +447,15 @@ class MemoryAttention(nn.Module):
         self.register_buffer("feat_pos", feat_pos.flatten(2).transpose(1, 2).contiguous())
 
     def forward(self, feat: torch.Tensor, mem: torch.Tensor, mem_pos: torch.Tensor,
-                entries: int, rope_tokens: int) -> torch.Tensor:
+                entries: int, rope_tokens: int, key_bias: Optional[torch.Tensor] = None
+                ) -> torch.Tensor:
         b, c, h, w = feat.size(0), feat.size(1), feat.size(2), feat.size(3)
         x = feat.flatten(2).transpose(1, 2)
         x = x + self.input_pos_scale * self.feat_pos
         m = mem.unsqueeze(0)
         mp = mem_pos.unsqueeze(0)
         for layer in self.layers:
-            x = layer(x, self.feat_pos, m, mp, entries, rope_tokens)
+            x = layer(x, self.feat_pos, m, mp, entries, rope_tokens, key_bias)
         x = self.norm(x)
         return x.transpose(1, 2).reshape(b, c, h, w)
 
@@ -514,6 +526,19 @@ class AttendMemory(nn.Module):
         tokens, tokens_pos = memory_bank_tokens(memory, memory_tpos, obj_ptrs,
                                                 self.maskmem_tpos_enc, self.memory_pos, C)
         return self.memory_attention(feat, tokens, tokens_pos, n, n * memory.size(1)).contiguous()
+
+    def attend_memory_padded(self, feat: torch.Tensor, memory: torch.Tensor,
+                             memory_tpos: torch.Tensor, obj_ptrs: torch.Tensor,
+                             key_bias: torch.Tensor) -> torch.Tensor:
+        """attend_memory over every row of padded memories / pointers, key_bias added to the
+        cross-attention scores: the ExecuTorch bundles' attend_memory (bundle_pte.py; Python
+        only, not part of the TorchScript bundle)."""
+        n = memory.size(0)
+        tokens, tokens_pos = memory_bank_tokens(memory, memory_tpos, obj_ptrs,
+                                                self.maskmem_tpos_enc, self.memory_pos,
+                                                self.hidden_dim)
+        return self.memory_attention(feat, tokens, tokens_pos, n, n * memory.size(1),
+                                     key_bias).contiguous()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -706,29 +731,13 @@ def check_saved_bundle(data, lite=False, out=sys.stdout):
         bundle_save.load_lite(data)
     extra = {bundle_meta.FILE_NAME: ""}
     loaded = torch.jit.load(io.BytesIO(data), map_location="cpu", _extra_files=extra)
-    meta = _typed_meta(bundle_meta.parse_bundle_meta(extra[bundle_meta.FILE_NAME]))
+    meta = bundle_meta.typed_meta(bundle_meta.parse_bundle_meta(extra[bundle_meta.FILE_NAME]))
     bundle_meta.check_bundle_meta(meta)
     lacking = {rt: ops for rt, ops in runtime_ops.report(loaded, out).items() if ops}
     if lacking:
         raise RuntimeError("export: runtimes the library supports lack operators of this bundle: "
                            + "; ".join("%s lacks %s" % (rt, ", ".join(ops))
                                        for rt, ops in lacking.items()))
-    return meta
-
-
-def _typed_meta(text_meta):
-    meta = dict(text_meta)
-    for k in bundle_meta.KEYS:
-        if k in ("pixel_mean", "pixel_std"):
-            meta[k] = [float(v) for v in meta[k].split(",")]
-        elif k in ("format", "model", "torch_version", "min_torch_version"):
-            continue
-        elif k == "ops":
-            meta[k] = meta[k].split(",")
-        elif k.startswith("sigmoid"):
-            meta[k] = float(meta[k])
-        else:
-            meta[k] = int(meta[k])
     return meta
 
 

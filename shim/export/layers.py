@@ -79,3 +79,18 @@ def sine_pos_2d(h: int, w: int, dim: int, temperature: float = 10000.0) -> torch
     py = torch.cat([ey.sin(), ey.cos()], 1)[:, None, :].expand(h, w, 2 * nf)
     px = torch.cat([ex.sin(), ex.cos()], 1)[None, :, :].expand(h, w, 2 * nf)
     return torch.cat([py, px], 2).reshape(h * w, dim).float()
+
+
+def key_biased_attention(attn: Attention, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
+                         key_bias: torch.Tensor) -> torch.Tensor:
+    """attn(q, k, v) with key_bias [Nk] added to every query's scores: the ExecuTorch bundles'
+    padded memories (bundle_pte.padding_key_bias). A function beside Attention rather than an
+    argument of its forward, which is part of the stand-in's TorchScript archive: that file stays
+    byte-identical."""
+    b, nq, nk = q.size(0), q.size(1), k.size(1)
+    h, d = attn.heads, attn.head_dim
+    q = attn.q_proj(q).view(b, nq, h, d).transpose(1, 2)
+    k = attn.k_proj(k).view(b, nk, h, d).transpose(1, 2)
+    v = attn.v_proj(v).view(b, nk, h, d).transpose(1, 2)
+    a = torch.softmax(torch.matmul(q, k.transpose(-1, -2)) * attn.scale + key_bias, dim=-1)
+    return attn.out_proj(torch.matmul(a, v).transpose(1, 2).reshape(b, nq, h * d))

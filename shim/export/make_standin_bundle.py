@@ -2,11 +2,11 @@
 """Writes a small, deterministic stand-in edgetam bundle (shim/BUNDLE.md, format version 1).
 
     /usr/bin/python3 shim/export/make_standin_bundle.py --out PATH [--image-size 256] [--lite]
-                                                 [--profile standin|edgetam]
+                          [--profile standin|edgetam] [--runtime torchscript|executorch]
 
---lite writes it for the lite interpreter (a .ptl bundle, what LibTorch-Lite runs) instead.
---profile edgetam writes a benchmark bundle with EdgeTAM's real layer shapes instead (random
-weights, S = 512, 768 or 1024: shim/export/edgetam_profile.py); the default is the small stand-in below.
+--lite: for the lite interpreter (.ptl, LibTorch-Lite); --runtime executorch: the same model as an
+ExecuTorch program (.pte, bundle_pte.py; torch 2.6); --profile edgetam: EdgeTAM's real layer shapes
+(random weights, S = 512, 768 or 1024: edgetam_profile.py); the default is the small stand-in below.
 
 The stand-in is EdgeTAM's structure in miniature, with fixed pseudo-random weights (seeded; the
 same command writes the same file): an image encoder with three feature levels, a memory attention
@@ -68,7 +68,7 @@ except ImportError:  # imported from elsewhere: these live next to this file
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import bundle_meta
     import bundle_save
-from layers import MLP, Attention, LayerNorm2d, sine_pos_2d
+from layers import MLP, Attention, LayerNorm2d, key_biased_attention, sine_pos_2d
 
 SEED = 20240613
 PIXEL_MEAN = (0.485, 0.456, 0.406)
@@ -438,6 +438,29 @@ class StandinEdgeTAM(nn.Module):
         w = self.colour_readout  # [3,C]
         return torch.matmul(w, x.view(C, -1)).view(1, 3, x.size(2), x.size(3))
 
+    # Below the TorchScript methods (and not called by them): the stand-in's archive, which stores
+    # their source lines, stays byte-identical.
+    def attend_memory_padded(self, feat: torch.Tensor, memory: torch.Tensor,
+                             memory_tpos: torch.Tensor, obj_ptrs: torch.Tensor,
+                             key_bias: torch.Tensor) -> torch.Tensor:
+        """attend_memory over every row of padded memories / pointers, key_bias added to the
+        cross-attention scores: the ExecuTorch bundle's attend_memory (bundle_pte.py)."""
+        # imported here: one more line above the class would move the recorded source lines
+        from export_edgetam import memory_bank_tokens
+        C, H = self.hidden_dim, self.feat_size
+        kv, kpos = memory_bank_tokens(memory, memory_tpos, obj_ptrs, self.maskmem_tpos_enc,
+                                      self.mem_pos, C)
+        kv, kpos = kv.unsqueeze(0), kpos.unsqueeze(0)
+        qpos = self.feat_pos
+        x = feat.flatten(2).transpose(1, 2)
+        y = self.ma_norm1(x)  # _attend, with the key bias in the cross-attention
+        x = x + self.ma_self(y + qpos, y + qpos, y)
+        y = self.ma_norm2(x)
+        x = x + key_biased_attention(self.ma_cross, y + qpos, kv + kpos, kv, key_bias)
+        x = x + self.ma_mlp(self.ma_norm3(x))
+        x = self.ma_norm_out(x)
+        return x.transpose(1, 2).reshape(1, C, H, H).contiguous()
+
 
 # ---------------------------------------------------------------------------------------------
 # Deterministic initialisation
@@ -582,13 +605,40 @@ def main(argv=None) -> int:
     ap.add_argument("--sensitive", action="store_true",
                     help="--profile edgetam only: weights with objects present and masks that "
                          "depend on the memory bank, for comparisons (cross-runtime tests)")
+    ap.add_argument("--runtime", choices=("torchscript", "executorch"), default="torchscript",
+                    help="torchscript: a TorchScript bundle (default); executorch: an ExecuTorch "
+                         "program (.pte) of the same model and weights")
+    ap.add_argument("--max-points", type=int,
+                    help="--runtime executorch only: the most points a decode takes (default: "
+                         "bundle_pte.MAX_POINTS, 32)")
     args = ap.parse_args(argv)
     if (args.precision != "fp32" or args.sensitive) and args.profile != "edgetam":
         ap.error("--precision and --sensitive apply to --profile edgetam")
     multiple = 256 if args.profile == "edgetam" else 64
     if args.image_size <= 0 or args.image_size % multiple:
         ap.error("--image-size must be a positive multiple of %d" % multiple)
+    if args.runtime == "executorch" and (args.lite or args.precision != "fp32"):
+        ap.error("--runtime executorch writes float32 .pte bundles: no --lite or --precision")
+    if args.max_points is not None and (args.runtime != "executorch" or args.max_points < 1):
+        ap.error("--max-points: a positive number, with --runtime executorch")
 
+    model, meta, what = build_model(args)
+    comment = "edgetam bundle: %s (shim/export/make_standin_bundle.py, seed %d)" % (what, SEED)
+    if args.runtime == "executorch":
+        import bundle_pte
+        bundle_pte.write_bundle(args.out, model, meta, comment,
+                                args.max_points or bundle_pte.MAX_POINTS)
+        return 0
+    scripted = torch.jit.script(model)
+    bundle_save.write_file(args.out, bundle_save.bundle_bytes(scripted, meta, lite=args.lite,
+                                                              comment=comment))
+    return 0
+
+
+def build_model(args):
+    """The model of the command line `args` (profile, image size, precision, sensitive), its
+    metadata without the exporting runtime's keys, and a description: (model, meta, what). The
+    same for either runtime, so that a .pte and a TorchScript bundle hold the same weights."""
     torch.set_num_threads(1)  # the weights do not depend on it; keeps generation reproducible
     if args.profile == "edgetam":
         import edgetam_profile
@@ -604,11 +654,7 @@ def main(argv=None) -> int:
         model = build(args.image_size)
         meta = metadata(model)
         what = "deterministic stand-in"
-    scripted = torch.jit.script(model)
-    comment = "edgetam bundle: %s (shim/export/make_standin_bundle.py, seed %d)" % (what, SEED)
-    bundle_save.write_file(args.out, bundle_save.bundle_bytes(scripted, meta, lite=args.lite,
-                                                              comment=comment))
-    return 0
+    return model, meta, what
 
 
 if __name__ == "__main__":
