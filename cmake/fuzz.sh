@@ -4,17 +4,29 @@
 # runs each for SECONDS (default 60) from a scratch copy of the seed corpus in fuzz/corpus, and
 # fails on any crash, contract violation, leak, timeout or out-of-memory. Prints one
 # fuzz_<harness>_execs=N line (and fuzz_<harness>_cov=N) per harness. Inputs that failed are kept
-# in build-fuzz/artifacts.
-#   sh cmake/fuzz.sh [SECONDS]
+# in the build folder's artifacts/.
+#   sh cmake/fuzz.sh [SECONDS [pte]]
+# pte: only fuzz_bundle_pte, fuzz_bundle on ExecuTorch bundles (Debian 13; the build must have
+# ExecuTorch: EDGETAM_FUZZ_CMAKE_ARGS, as cmake/check-executorch.sh's fuzz stage passes them).
+# EDGETAM_FUZZ_CMAKE_ARGS: more CMake arguments (words); EDGETAM_FUZZ_BUILD: the build folder
+# (default build-fuzz).
 set -eu
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
-sh cmake/deps.sh
-dir=build-fuzz
+mode=${2:-}
+case $mode in
+"") deps="" harnesses="fuzz_convert fuzz_bundle fuzz_bundle_meta" ;;
+pte) deps=executorch harnesses=fuzz_bundle_pte ;;
+*) echo "usage: sh cmake/fuzz.sh [SECONDS [pte]]" >&2; exit 2 ;;
+esac
+sh cmake/deps.sh ${deps:+"$deps"}
+dir=${EDGETAM_FUZZ_BUILD:-build-fuzz}
+# shellcheck disable=SC2086 # the extra arguments are words
 cmake -S . -B "$dir" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DEDGETAM_FUZZ=ON \
     -DEDGETAM_BUILD_TESTS=OFF -DEDGETAM_BUILD_EXAMPLES=OFF "-DEDGETAM_SANITIZE=address;undefined" \
-    -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$dir" -j "$(nproc)" --target fuzz_convert fuzz_bundle fuzz_bundle_meta
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo ${EDGETAM_FUZZ_CMAKE_ARGS:-} >/dev/null
+# shellcheck disable=SC2086 # the harnesses are words
+cmake --build "$dir" -j "$(nproc)" --target $harnesses
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -42,9 +54,18 @@ fuzz() {
     echo "fuzz_${name}_cov=$(sed -n 's/^#[0-9]*[[:space:]]*DONE[[:space:]]*cov: \([0-9]*\).*/\1/p' "$work/$name.log")"
 }
 
-fuzz fuzz_convert 4096
-fuzz fuzz_bundle 256 # a template byte, 4 length bytes, the stub's 64 bytes of tensor data
-fuzz fuzz_bundle_meta 4096 -dict=fuzz/bundle_meta.dict
+case $mode in
+"")
+    fuzz fuzz_convert 4096
+    fuzz fuzz_bundle 256 # a template byte, 4 length bytes, the stub's 64 bytes of tensor data
+    fuzz fuzz_bundle_meta 4096 -dict=fuzz/bundle_meta.dict
+    ;;
+pte)
+    # a template byte, 4 length bytes, then the stub's 608 bytes of constant tensors and its first
+    # XNNPACK payloads
+    fuzz fuzz_bundle_pte 4096
+    ;;
+esac
 
 if [ -n "$failed" ]; then
     echo "fuzzing failed:$failed (inputs in $dir/artifacts; fuzz/README.md says how to reproduce)"

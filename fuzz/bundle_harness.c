@@ -33,6 +33,7 @@ enum {
 
 static uint32_t rd16(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8; }
 static uint32_t rd32(const uint8_t *p) { return rd16(p) | rd16(p + 2) << 16; }
+static uint64_t rd64(const uint8_t *p) { return rd32(p) | (uint64_t)rd32(p + 4) << 32; }
 static uint8_t *wr16(uint8_t *p, uint32_t v)
 {
     p[0] = (uint8_t)v;
@@ -171,10 +172,23 @@ uint8_t *zip_store(const zip_member *members, int count, size_t *size)
 
 /* ---- templates ----------------------------------------------------------------------------- */
 
+/* the kind this harness fuzzes: ".edgetam" (TorchScript) or ".pte" (ExecuTorch) */
+static const char kSuffix[] = EDGETAM_FUZZ_TEMPLATE_SUFFIX;
+
 static int is_template(const struct dirent *d)
 {
-    const size_t n = strlen(d->d_name);
-    return n > 8 && strcmp(d->d_name + n - 8, ".edgetam") == 0;
+    const size_t n = strlen(d->d_name), suffix = sizeof kSuffix - 1;
+    return n > suffix && strcmp(d->d_name + n - suffix, kSuffix) == 0;
+}
+
+/* Where the data of an ExecuTorch program's segments starts: its extended header ("eh00" at
+ * byte 8, then the header's length, the program's size and this offset, little-endian). */
+static size_t pte_segments(const uint8_t *file, size_t size)
+{
+    REQUIRE(size >= 32 && memcmp(file + 8, "eh00", 4) == 0);
+    const uint64_t offset = rd64(file + 24);
+    REQUIRE(offset > 0 && offset < size);
+    return (size_t)offset;
 }
 
 static int by_name(const struct dirent **a, const struct dirent **b)
@@ -206,12 +220,16 @@ int bundle_templates_load(const bundle_template **templates)
         t->file = malloc(t->size);
         REQUIRE(t->file && fread(t->file, 1, t->size, f) == t->size);
         fclose(f);
-        t->count = zip_list_stored(t->file, t->size, t->members, TEMPLATE_MAX_MEMBERS);
-        REQUIRE(t->count > 0);
+        if (strcmp(kSuffix, ".pte") == 0) {
+            t->segments = pte_segments(t->file, t->size);
+        } else {
+            t->count = zip_list_stored(t->file, t->size, t->members, TEMPLATE_MAX_MEMBERS);
+            REQUIRE(t->count > 0);
+        }
         free(names[i]);
     }
     free(names);
-    REQUIRE(strcmp(loaded[0].name, "stub.edgetam") == 0);
+    REQUIRE(strncmp(loaded[0].name, "stub.", 5) == 0 && strcmp(loaded[0].name + 4, kSuffix) == 0);
     count = n;
     *templates = loaded;
     return count;

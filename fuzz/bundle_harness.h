@@ -17,18 +17,24 @@ typedef struct zip_member {
 /* A new stored-only archive (malloc'ed, *size bytes) holding `members` in order. */
 uint8_t *zip_store(const zip_member *members, int count, size_t *size);
 
-/* A valid or broken bundle of fuzz/templates (make_seed_bundles.py), listed by member. */
+/* A valid or broken bundle of fuzz/templates (make_seed_bundles.py): a TorchScript archive
+ * listed by member, or an ExecuTorch program. */
 #define TEMPLATE_MAX_MEMBERS 64
 typedef struct bundle_template {
     const char *name; /* file name */
     uint8_t *file;
     size_t size;
-    zip_member members[TEMPLATE_MAX_MEMBERS];
+    zip_member members[TEMPLATE_MAX_MEMBERS]; /* TorchScript */
     int count;
+    /* ExecuTorch: the offset of the data its segments hold (constant tensors, then the
+     * delegates' payloads: XNNPACK's header, graph and weights), after the program */
+    size_t segments;
 } bundle_template;
 
-/* Loads every *.edgetam of EDGETAM_FUZZ_TEMPLATES once, in name order (stub.edgetam, the valid
- * one, first); aborts if there is none or one is not a stored-only archive. Returns the number. */
+/* Loads every template of EDGETAM_FUZZ_TEMPLATES of the kind this harness was built for
+ * (EDGETAM_FUZZ_TEMPLATE_SUFFIX: .edgetam or .pte) once, in name order (stub.edgetam or stub.pte,
+ * the valid one, first); aborts if there is none or one is not a stored-only archive or an
+ * ExecuTorch program with segments. Returns the number. */
 int bundle_templates_load(const bundle_template **templates);
 
 /* Whether the member's path inside the archive starts with `folder`/ (after the archive's own

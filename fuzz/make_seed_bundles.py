@@ -2,6 +2,7 @@
 """Writes the bundle templates and seeds of the bundle fuzzers (run it with /usr/bin/python3).
 
     /usr/bin/python3 fuzz/make_seed_bundles.py FUZZ_DIR
+    PYTHONPATH=/path/to/executorch-tree python3 fuzz/make_seed_bundles.py FUZZ_DIR --runtime executorch
 
 The stand-in bundle (shim/export/make_standin_bundle.py) is 450 KB and takes a second to load and warm up
 even at its smallest size, so the fuzzers start from a stub instead: a bundle that meets the whole
@@ -14,7 +15,14 @@ from it, and stub_lite.edgetam, the stub saved for the lite interpreter (the lib
 interpreter by content, not by name), every member stored uncompressed and without the optional source-range records
 (code/*.debug_pkl). FUZZ_DIR/corpus/fuzz_bundle/ receives seeds in fuzz_bundle's input format
 (fuzz_bundle.c): each template intact, one with non-finite weights, one cut short.
+
+--runtime executorch writes the same stub as an ExecuTorch program instead (shim/export/
+bundle_pte.py; torch 2.6 and ExecuTorch's exporter: Debian 13): templates/stub.pte and the .pte
+variants of make_bad_bundles.py (stub_*.pte), and corpus/fuzz_bundle_pte/ (the same seeds; the cut
+one ends inside the last delegate's data). A .pte loads only on the ExecuTorch release that wrote
+it: write them again when the library moves to another.
 """
+import argparse
 import io
 import math
 import os
@@ -37,6 +45,12 @@ S, C, CM, C0, C1, T = 32, 8, 4, 2, 2, 4
 LR = S // 4
 
 
+def mean_of(x: torch.Tensor) -> torch.Tensor:
+    """The mean of all elements, as a mean over one dimension: ExecuTorch's portable kernels have
+    no mean over everything (the .pte stub's operators outside XNNPACK must have kernels)."""
+    return x.reshape(-1).mean(0)
+
+
 class Stub(torch.nn.Module):
     # TorchScript reads module constants, not Python globals
     S: Final[int] = S
@@ -57,9 +71,9 @@ class Stub(torch.nn.Module):
     def encode_image(self, image: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         grey = image.mean(1, keepdim=True)
         side0, side1, side2 = self.LR, self.S // 8, self.S // 16
-        hr0 = F.adaptive_avg_pool2d(grey, side0).expand(1, self.C0, side0, side0)
-        hr1 = F.adaptive_avg_pool2d(grey, side1).expand(1, self.C1, side1, side1)
-        feat = F.adaptive_avg_pool2d(grey, side2) * self.feat_scale + self.feat_bias
+        hr0 = F.avg_pool2d(grey, self.S // side0, self.S // side0).expand(1, self.C0, side0, side0)
+        hr1 = F.avg_pool2d(grey, self.S // side1, self.S // side1).expand(1, self.C1, side1, side1)
+        feat = F.avg_pool2d(grey, self.S // side2, self.S // side2) * self.feat_scale + self.feat_bias
         return hr0.contiguous(), hr1.contiguous(), feat
 
     @torch.jit.export
@@ -73,7 +87,7 @@ class Stub(torch.nn.Module):
                multimask: bool) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor,
                                          torch.Tensor]:
         m, lr = (3 if multimask else 1), self.LR
-        level = pix.mean() + hr0.mean() + hr1.mean() + 0.01 * point_coords.sum()
+        level = mean_of(pix) + mean_of(hr0) + mean_of(hr1) + 0.01 * point_coords.sum()
         level = level + point_labels.sum() + 0.001 * mask_input.sum()
         # a ramp with both signs, so that masks have an inside and an outside
         ramp = torch.arange(lr * lr, dtype=torch.float32).view(1, 1, lr, lr) - lr * lr / 2 + level
@@ -84,15 +98,21 @@ class Stub(torch.nn.Module):
     @torch.jit.export
     def decode_mask(self, feat: torch.Tensor, hr0: torch.Tensor, hr1: torch.Tensor,
                     mask: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        best = F.adaptive_avg_pool2d(mask, self.LR) * 20 - 10
-        obj_ptr = torch.zeros(1, self.C) + feat.mean() + hr0.mean() + hr1.mean()
-        return best, obj_ptr, torch.full([1, 1], 10.0 if bool(mask.any()) else -10.0)
+        best = F.avg_pool2d(mask, self.S // self.LR, self.S // self.LR) * 20 - 10
+        obj_ptr = torch.zeros(1, self.C) + mean_of(feat) + mean_of(hr0) + mean_of(hr1)
+        # +-10 without Python control flow, which torch.export (the .pte stub) cannot follow
+        return best, obj_ptr, mask.any().float().view(1, 1) * 20.0 - 10.0
 
     @torch.jit.export
     def encode_memory(self, feat: torch.Tensor, best: torch.Tensor, object_score: torch.Tensor,
                       binarize: bool) -> torch.Tensor:
         b = (best > 0).float() if binarize else torch.sigmoid(best)
-        return torch.zeros(1, self.T, self.CM) + feat.mean() + b.mean() + object_score.sum()
+        return torch.zeros(1, self.T, self.CM) + mean_of(feat) + mean_of(b) + object_score.sum()
+
+    # Not scripted (no TorchScript method calls it): the .pte stub's attend_memory (bundle_pte.py).
+    def attend_memory_padded(self, feat, memory, memory_tpos, obj_ptrs, key_bias):
+        """attend_memory over padded rows: they are zeros, which its sums leave out anyway."""
+        return self.attend_memory(feat, memory, memory_tpos, obj_ptrs)
 
 
 META = {
@@ -132,24 +152,22 @@ def restore(path):
         f.write(out.getvalue())
 
 
-def write_seeds(corpus, count):
-    """Inputs of fuzz_bundle: template index, length to cut the file to, tensor bytes."""
+def write_seeds(corpus, count, cut):
+    """Inputs of fuzz_bundle: template index, length to cut the file to, tensor bytes; `cut`: the
+    length of the cut_short seed."""
     os.makedirs(corpus, exist_ok=True)
     intact = struct.pack("<I", 0xFFFFFFFF)
     seeds = {"template_%d" % i: bytes([i]) + intact for i in range(count)}
     seeds["non_finite_weights"] = bytes([0]) + intact + struct.pack(
         "<8f", math.nan, math.inf, -math.inf, 3e38, -3e38, 1e-45, 0.0, -0.0)
-    seeds["cut_short"] = bytes([0]) + struct.pack("<I", 2000)
+    seeds["cut_short"] = bytes([0]) + struct.pack("<I", cut)
     for name, data in seeds.items():
         with open(os.path.join(corpus, name), "wb") as f:
             f.write(data)
 
 
-def main():
-    # TorchScript writes module constants in set order, which follows the string hash seed
-    if os.environ.get("PYTHONHASHSEED") != "0":
-        os.execve(sys.executable, [sys.executable] + sys.argv, dict(os.environ, PYTHONHASHSEED="0"))
-    out = os.path.join(sys.argv[1], "templates")
+def write_torchscript(fuzz_dir):
+    out = os.path.join(fuzz_dir, "templates")
     os.makedirs(out, exist_ok=True)
     stub = os.path.join(out, "stub.edgetam")
     lite = os.path.join(out, "stub_lite.edgetam")
@@ -165,7 +183,44 @@ def main():
             path = os.path.join(out, "stub_" + name.replace(".ptl", "_lite.edgetam"))
             os.replace(os.path.join(bad, name), path)
             restore(path)
-    write_seeds(os.path.join(sys.argv[1], "corpus", "fuzz_bundle"), len(os.listdir(out)))
+    write_seeds(os.path.join(fuzz_dir, "corpus", "fuzz_bundle"),
+                len([n for n in os.listdir(out) if n.endswith(".edgetam")]), 2000)
+
+
+def write_executorch(fuzz_dir):
+    """stub.pte and its variants of tests/make_bad_bundles.py, and fuzz_bundle_pte's seeds."""
+    import bundle_pte
+    sys.path.insert(0, os.path.join(HERE, "..", "tests"))
+    import make_bad_bundles
+    out = os.path.join(fuzz_dir, "templates")
+    os.makedirs(out, exist_ok=True)
+    stub = os.path.join(out, "stub.pte")
+    bundle_pte.write_bundle(stub, Stub().eval(), META, bundle_pte.pte_limits(META), out=None)
+    with tempfile.TemporaryDirectory() as bad:
+        make_bad_bundles.write_pte_variants(stub, bad, model=Stub().eval())
+        for name in sorted(os.listdir(bad)):
+            os.replace(os.path.join(bad, name), os.path.join(out, "stub_" + name))
+    # cut inside the last delegate's data: the program reads, a method's segment is missing
+    write_seeds(os.path.join(fuzz_dir, "corpus", "fuzz_bundle_pte"),
+                len([n for n in os.listdir(out) if n.endswith(".pte")]),
+                os.path.getsize(stub) - 1000)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("fuzz_dir", metavar="FUZZ_DIR")
+    ap.add_argument("--runtime", choices=("torchscript", "executorch"), default="torchscript",
+                    help="torchscript: the TorchScript templates and fuzz_bundle's seeds "
+                         "(default); executorch: the .pte ones and fuzz_bundle_pte's (torch 2.6 "
+                         "and ExecuTorch's exporter on PYTHONPATH)")
+    args = ap.parse_args()
+    # TorchScript writes module constants in set order, which follows the string hash seed
+    if os.environ.get("PYTHONHASHSEED") != "0":
+        os.execve(sys.executable, [sys.executable] + sys.argv, dict(os.environ, PYTHONHASHSEED="0"))
+    if args.runtime == "executorch":
+        write_executorch(args.fuzz_dir)
+    else:
+        write_torchscript(args.fuzz_dir)
 
 
 if __name__ == "__main__":

@@ -56,3 +56,10 @@ void bad_bundle_path(char *out, size_t size, const char *dir, const char *good_b
 {
     snprintf(out, size, "%s/%s.%s", dir, stem, bundle_is_pte(good_bundle) ? "pte" : "edgetam");
 }
+
+const char *throws_on_white_error(const char *good_bundle)
+{
+    /* make_bad_bundles.py: a raise in TorchScript, index_select out of range in the .pte */
+    return bundle_is_pte(good_bundle) ? "encode_image: ExecuTorch error 0x12 (InvalidArgument)"
+                                      : "this bundle refuses white frames";
+}

@@ -25,4 +25,8 @@ const bad_bundle *bad_bundles_for(const char *good_bundle, size_t *count);
 void bad_bundle_path(char *out, size_t size, const char *dir, const char *good_bundle,
                      const char *stem);
 
+/* What the call that tracks a white frame with throws_on_white reports: the bundle's own message
+ * (TorchScript), or the error ExecuTorch's kernel returns. */
+const char *throws_on_white_error(const char *good_bundle);
+
 #endif

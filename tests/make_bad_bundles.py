@@ -14,7 +14,15 @@ existed, and loads. Two more load fine and fail only while tracking a white fram
 as a runtime that computes garbage does. Under a torch that has F.scaled_dot_product_attention
 (2.0 and later), newer_op.edgetam calls it: a bundle libtorch 1.13 cannot run
 (cmake/check-cross-runtime.sh loads it there).
+
+A GOOD_BUNDLE named *.pte (an ExecuTorch bundle; tests/bad_bundles.c tells the kinds apart the same
+way) gets the .pte variants of bad_bundles.c's executorch[] table instead, edited in the good
+program itself (ExecuTorch's Program dataclass: metadata, plans, operator and delegate names,
+tensor sizes), plus throws_on_white.pte and nan_on_white.pte, whose encode_image is exported again
+from the stand-in's model (write_pte_variants). Needs ExecuTorch's exporter on PYTHONPATH and
+torch 2.6 (shim/export/bundle_pte.py).
 """
+import copy
 import os
 import sys
 from typing import Tuple
@@ -25,6 +33,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "shim",
                                 "export"))
 import bundle_meta  # noqa: E402
+import bundle_save  # noqa: E402
 import runtime_ops  # noqa: E402
 
 # An operator the library's runtime never has: registered here, in this process only.
@@ -124,9 +133,13 @@ class NanOnWhite(ThrowsOnWhite):
         return hr0, hr1, feat
 
 
-def main():
-    good_path, out = sys.argv[1], sys.argv[2]
-    os.makedirs(out, exist_ok=True)
+def edited(lines, key, value):
+    """Metadata `lines` without `key`, then with key=value unless value is None."""
+    return [l for l in lines if not l.startswith(key + "=")] + (
+        [] if value is None else ["%s=%s" % (key, value)])
+
+
+def write_torchscript_variants(good_path, out):
     files = {bundle_meta.FILE_NAME: ""}
     good = torch.jit.load(good_path, _extra_files=files)
     text = files[bundle_meta.FILE_NAME]
@@ -141,27 +154,23 @@ def main():
         else:
             torch.jit.save(module, os.path.join(out, name), _extra_files=extra)
 
-    def edited(key, value, base=lines):
-        return [l for l in base if not l.startswith(key + "=")] + (
-            [] if value is None else ["%s=%s" % (key, value)])
-
     def with_own_ops(module):
         """The good bundle's metadata with the operator keys of `module`."""
         meta_lines = lines
         for key, value in runtime_ops.op_metadata(module).items():
-            meta_lines = edited(key, value if isinstance(value, str) else ",".join(value),
-                                meta_lines)
+            meta_lines = edited(meta_lines, key,
+                                value if isinstance(value, str) else ",".join(value))
         return meta_lines
 
-    save("missing_key.edgetam", good, edited("memory_tokens", None))
+    save("missing_key.edgetam", good, edited(lines, "memory_tokens", None))
     # of the three operator keys, all or none (a bundle exported before they existed)
-    save("missing_ops_key.edgetam", good, edited("ops", None))
+    save("missing_ops_key.edgetam", good, edited(lines, "ops", None))
     save("no_operator_keys.edgetam", good, [l for l in lines if not l.startswith(
         ("torch_version=", "min_torch_version=", "ops="))])
-    save("bad_version.edgetam", good, edited("format_version", 2))
-    save("other_normalisation.edgetam", good, edited("pixel_mean", "0.5,0.5,0.5"))
+    save("bad_version.edgetam", good, edited(lines, "format_version", 2))
+    save("other_normalisation.edgetam", good, edited(lines, "pixel_mean", "0.5,0.5,0.5"))
     # every size within its own range, but the stride-4 features alone would take 64 GB
-    save("huge_features.edgetam", good, edited("high_res_dim0", 65536))
+    save("huge_features.edgetam", good, edited(lines, "high_res_dim0", 65536))
     save("missing_method.edgetam", torch.jit.script(MissingAttend(good)), lines)
     save("wrong_shape.edgetam", torch.jit.script(WrongShape(good)), lines)
     save("raises.edgetam", torch.jit.script(Raises(good)), lines)
@@ -174,6 +183,156 @@ def main():
     # not broken at load time: a bundle whose forward throws while tracking (tests/test_faults.c)
     save("throws_on_white.edgetam", torch.jit.script(ThrowsOnWhite(good)), lines)
     save("nan_on_white.edgetam", torch.jit.script(NanOnWhite(good)), lines)
+
+
+# ---- ExecuTorch bundles (.pte) ------------------------------------------------------------------
+
+class WhiteFault(torch.nn.Module):
+    """encode_image of `model` failing on a white frame (image mean > 2, as ThrowsOnWhite) inside
+    ExecuTorch: with `nan`, feat becomes NaN (the log of a negative number); without, a portable
+    kernel's argument check fails (index_select at index 1 of a one-row table), so execute()
+    returns InvalidArgument. On other frames, zeros included (the warm-up's), the outputs are the
+    model's plus an exact 0."""
+
+    def __init__(self, model, nan):
+        super().__init__()
+        self.model = model
+        self.nan = nan
+        self.register_buffer("zero", torch.zeros(1))
+
+    def encode_image(self, image):
+        hr0, hr1, feat = self.model.encode_image(image)
+        mean = image.mean((1, 2, 3))  # [1]: the portable kernels have mean.out, not a full mean
+        if self.nan:
+            fault = torch.log(2.0 - mean) * 0.0
+        else:
+            fault = self.zero.index_select(0, (mean > 2.0).long())
+        return hr0, hr1, feat + fault
+
+
+def _plan(program, name):
+    return next(plan for plan in program.execution_plan if plan.name == name)
+
+
+def _program_of(base, plans):
+    """A program like `base` holding `plans`, pairs (plan, the program its constant and delegate
+    indices refer to): their constant buffers and delegate data are copied and renumbered, and
+    what no plan refers to is left out (serialize_pte_binary refuses unused delegate data)."""
+    from executorch.exir.schema import Tensor
+    program = copy.copy(base)
+    program.execution_plan, program.backend_delegate_data = [], []
+    program.constant_buffer = base.constant_buffer[:1]  # buffer 0: "no constant data"
+    renumbered = {}
+
+    def index_of(source, kind, index, table):
+        key = (id(source), kind, index)  # methods share constants and delegate data
+        if key not in renumbered:
+            table.append(getattr(source, kind)[index])
+            renumbered[key] = len(table) - 1
+        return renumbered[key]
+
+    for plan, source in plans:
+        plan = copy.deepcopy(plan)
+        for value in plan.values:
+            if isinstance(value.val, Tensor) and value.val.data_buffer_idx:
+                value.val.data_buffer_idx = index_of(source, "constant_buffer",
+                                                     value.val.data_buffer_idx,
+                                                     program.constant_buffer)
+        for delegate in plan.delegates:
+            delegate.processed.index = index_of(source, "backend_delegate_data",
+                                                delegate.processed.index,
+                                                program.backend_delegate_data)
+        program.execution_plan.append(plan)
+    return program
+
+
+def write_pte_variants(good_path, out, model=None):
+    """Writes the .pte variants of the ExecuTorch bundle `good_path` into `out`. throws_on_white
+    and nan_on_white need the model the bundle was written from: `model`, by default the stand-in
+    (make_standin_bundle.py) at the bundle's image size. Only their encode_image is exported (as
+    bundle_pte.py exports every method, seconds instead of the minutes of a whole bundle) and put
+    in place of the good one."""
+    import bundle_pte
+    from executorch.exir._serialize._program import serialize_pte_binary
+    with open(good_path, "rb") as f:
+        good = bundle_pte.read_program(f.read())
+    text = bundle_pte.read_metadata(good)
+    lines = text.splitlines()
+    meta = bundle_meta.typed_meta(bundle_meta.parse_bundle_meta(text))
+
+    def save(name, program):
+        bundle_save.write_file(os.path.join(out, name), bytes(
+            serialize_pte_binary(program, extract_delegate_segments=True)))
+
+    def changed(edit):
+        """The good program with `edit` applied to a copy of it."""
+        program = copy.deepcopy(good)
+        edit(program)
+        return program
+
+    def with_metadata(meta_lines):
+        def edit(program):
+            plan = _plan(program, bundle_pte.METADATA_METHOD)
+            plan.values[plan.outputs[0]].val.string_val = "\n".join(meta_lines) + "\n"
+        return changed(edit)
+
+    def without(method):
+        return _program_of(good, [(p, good) for p in good.execution_plan if p.name != method])
+
+    def rename_operator(program):
+        op = next(op for p in program.execution_plan for op in p.operators)
+        op.name = "edgetam_test::missing"
+
+    def rename_delegate(program):
+        next(d for p in program.execution_plan for d in p.delegates).id = "EdgetamTestMissing"
+
+    def narrow_attend_output(program):
+        plan = _plan(program, "attend_memory")
+        plan.values[plan.outputs[0]].val.sizes[-2] -= 1
+
+    def white_fault(nan):
+        limits = {key: meta[key] for key in ("max_points", "max_memories", "max_pointers")}
+        module, inputs, _ = bundle_pte.contract_methods(WhiteFault(model, nan), meta, limits)[
+            "encode_image"]
+        manager = bundle_pte.lower({"encode_image": bundle_pte.export_method(module, inputs)},
+                                   text)
+        missing = bundle_pte.missing_kernels(bundle_pte.partition_report(
+            manager.executorch_program))
+        if missing:
+            raise RuntimeError("encode_image needs kernels the runtime lacks: %s" % missing)
+        donor = bundle_pte.read_program(manager.buffer)
+        return _program_of(good, [(_plan(donor, p.name), donor) if p.name == "encode_image"
+                                  else (p, good) for p in good.execution_plan])
+
+    save("missing_key.pte", with_metadata(edited(lines, "memory_tokens", None)))
+    save("missing_version_key.pte", with_metadata(edited(lines, "executorch_version", None)))
+    save("bad_version.pte", with_metadata(edited(lines, "format_version", 2)))
+    save("other_normalisation.pte", with_metadata(edited(lines, "pixel_mean", "0.5,0.5,0.5")))
+    save("huge_features.pte", with_metadata(edited(lines, "high_res_dim0", 65536)))
+    save("no_metadata.pte", without(bundle_pte.METADATA_METHOD))
+    save("missing_method.pte", without("attend_memory"))
+    save("wrong_shape.pte", changed(narrow_attend_output))
+    save("missing_op.pte", changed(rename_operator))
+    save("missing_backend.pte", changed(rename_delegate))
+    save("other_executorch_version.pte",
+         with_metadata(edited(lines, "executorch_version", "0.4.0")))
+    if model is None:
+        if meta["model"] != "standin":
+            raise ValueError("%s: throws_on_white.pte and nan_on_white.pte are made from the "
+                             "stand-in's model, not %r" % (good_path, meta["model"]))
+        import make_standin_bundle
+        model = make_standin_bundle.build(meta["image_size"])
+    save("throws_on_white.pte", white_fault(nan=False))
+    save("nan_on_white.pte", white_fault(nan=True))
+
+
+def main():
+    good_path, out = sys.argv[1], sys.argv[2]
+    os.makedirs(out, exist_ok=True)
+    if good_path.endswith(".pte"):
+        write_pte_variants(good_path, out)
+    else:
+        write_torchscript_variants(good_path, out)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 /* Fault injection: every injected fault comes back as a status, leaves the tracker / stream usable
  * (where the API says a failure changes nothing, bit-identically so) and leaks nothing.
  * Faults: bundles that cannot be loaded, a model forward that throws mid-session
- * (throws_on_white.edgetam) or returns NaN (nan_on_white.edgetam, as a runtime computing garbage
+ * (throws_on_white.edgetam / .pte) or returns NaN (nan_on_white, as a runtime computing garbage
  * does), the n-th allocation of the library failing (counting_allocator.h),
  * a lock callback that fails, planes revoked at unlock (test_frame.h).
  * Usage: test_faults BUNDLE BAD_BUNDLE_DIR */
@@ -30,7 +30,6 @@
 #define MAX_PIXELS (W * H > W2 * H2 ? W * H : W2 * H2)
 #define LOW_RES (64 * 64) /* stand-in: S = 256 */
 #define MAX_CALLS 16
-#define WHITE_MESSAGE "this bundle refuses white frames" /* tests/make_bad_bundles.py */
 #define NAN_MESSAGE "encode_image: output feat has NaN" /* the shim's check of every output */
 
 static const char *bundle_path, *bad_dir;
@@ -442,7 +441,7 @@ static void expect_tracker_survives(edgetam_model *m, const char *message)
 static void test_tracker_survives_a_throwing_forward(void **state)
 {
     (void)state;
-    expect_tracker_survives(white_model, WHITE_MESSAGE);
+    expect_tracker_survives(white_model, throws_on_white_error(bundle_path));
 }
 
 /* NaN in an output fails the call (EDGETAM_ERR_INFERENCE) before the tracker keeps anything. */
@@ -510,7 +509,7 @@ static void expect_stream_survives(edgetam_model *m, const char *message)
 static void test_stream_survives_a_throwing_forward(void **state)
 {
     (void)state;
-    expect_stream_survives(white_model, WHITE_MESSAGE);
+    expect_stream_survives(white_model, throws_on_white_error(bundle_path));
 }
 
 static void test_stream_survives_nan_outputs(void **state)

@@ -209,15 +209,21 @@ public:
     /* (Re)loads every method of the contract, with the pool or without. */
     void load_methods(bool with_pool)
     {
-        std::optional<executorch::extension::threadpool::NoThreadPoolGuard> no_pool;
-        if (!with_pool) no_pool.emplace();
-        for (auto &[name, lm] : methods) {
-            lm->method.reset();
-            lm->method_allocator.reset();
-            lm->method.emplace(value_or_fail(program->load_method(name.c_str(), lm->memory.get()),
-                                             EDGETAM_ERR_BAD_BUNDLE, "bundle method " + name));
-        }
         pooled = with_pool;
+        for (auto &[name, lm] : methods)
+            ok_or_fail(load_method(name, *lm), EDGETAM_ERR_BAD_BUNDLE, "bundle method " + name);
+    }
+
+    /* (Re)loads one method, with the pool as `pooled` says; on an error it stays unloaded. */
+    et::Error load_method(const std::string &name, loaded_method &lm)
+    {
+        std::optional<executorch::extension::threadpool::NoThreadPoolGuard> no_pool;
+        if (!pooled) no_pool.emplace();
+        lm.method.reset();
+        lm.method_allocator.reset();
+        auto method = program->load_method(name.c_str(), lm.memory.get());
+        if (method.ok()) lm.method.emplace(std::move(method.get()));
+        return method.error();
     }
 
     /* thread_policy's setter, inside a call (the model's mutex held) */
@@ -316,6 +322,10 @@ private:
         /* first: switching threads may load the methods again */
         thread_policy::call measured(*policy);
         loaded_method &m = *methods.at(name);
+        /* unloaded by a failed reload (below, or by the thread policy's switch) */
+        if (!m.method)
+            ok_or_fail(load_method(name, m), EDGETAM_ERR_INFERENCE,
+                       std::string(name) + ": loading it again");
         std::vector<borrowed_tensor> tensors;
         tensors.reserve(in.size());
         for (size_t i = 0; i < in.size(); i++) {
@@ -332,7 +342,14 @@ private:
                 ok_or_fail(m.method->set_output_data_ptr(out[i], spec_bytes(m.outputs[i]), i),
                            EDGETAM_ERR_INFERENCE, std::string(name) + ": output " +
                                                       m.outputs[i].name);
-        ok_or_fail(m.method->execute(), EDGETAM_ERR_INFERENCE, name);
+        const et::Error executed = m.method->execute();
+        if (executed != et::Error::Ok) {
+            /* ExecuTorch resets a method's progress only when it runs to its end: one that failed
+             * midway refuses inputs from then on ("Inputs can not be set mid execution"). Loaded
+             * again, it serves the next call (which loads it again should this fail). */
+            (void)load_method(name, m);
+            ok_or_fail(executed, EDGETAM_ERR_INFERENCE, name);
+        }
         for (size_t i = 0; i < out.size(); i++) {
             const et::EValue &v = m.method->get_output(i);
             const tensor_spec &want = m.outputs[i];
@@ -472,9 +489,9 @@ void check_executorch_keys(const bundle_metadata &md, edgetam_bundle_info *info)
     info->max_pointers = md.integer("max_pointers", info->max_obj_ptrs, 1024);
 }
 
-void check_runtime_has(et::DataLoader &loader, const std::string &cannot_load)
+void check_runtime_has(const program_needs &needs, const std::string &cannot_load)
 {
-    const std::vector<std::string> missing = missing_here(read_program_needs(loader));
+    const std::vector<std::string> missing = missing_here(needs);
     if (missing.empty()) return;
     std::string list;
     for (const std::string &m : missing) list += (list.empty() ? "" : ", ") + m;
@@ -507,10 +524,16 @@ std::unique_ptr<backend_model> load(const char *path, int32_t num_threads, bool 
         value_or_fail(et::Program::load(m->loader.get(),
                                         et::Program::Verification::InternalConsistency),
                       EDGETAM_ERR_MODEL_LOAD, cannot_load + " as an ExecuTorch program"));
+    const program_needs needs = read_program_needs(*m->loader);
+    const size_t file_size = value_or_fail(m->loader->size(), EDGETAM_ERR_MODEL_LOAD, cannot_load);
+    if (needs.file_size > file_size)
+        fail(EDGETAM_ERR_MODEL_LOAD, cannot_load + ": the file is cut short (" +
+                                         std::to_string(file_size) + " bytes, its program spans " +
+                                         std::to_string(needs.file_size) + ")");
     bundle_metadata md;
     m->info = parse_bundle_metadata(read_metadata(*m->program), &md);
     check_executorch_keys(md, &m->info);
-    check_runtime_has(*m->loader, cannot_load);
+    check_runtime_has(needs, cannot_load);
 
     const auto methods = contract(m->info);
     std::vector<size_t> planned_sizes;

@@ -37,13 +37,16 @@ FreeableBuffer load_or_fail(DataLoader &loader, size_t offset, size_t size)
 
 program_needs read_program_needs(DataLoader &loader)
 {
-    /* as Program::load finds the flatbuffer: the extended header's size, else the whole file */
+    /* as Program::load finds the flatbuffer: the extended header's size, else the whole file;
+     * segments start at the header's segment_base_offset */
     size_t size = 0;
+    uint64_t segment_base = 0;
     {
         FreeableBuffer head = load_or_fail(loader, 0, ExtendedHeader::kNumHeadBytes);
         auto eh = ExtendedHeader::Parse(head.data(), head.size());
         if (eh.ok()) {
             size = eh->program_size;
+            segment_base = eh->segment_base_offset;
         } else {
             auto whole = loader.size();
             if (!whole.ok()) fail(EDGETAM_ERR_MODEL_LOAD, "cannot size the program");
@@ -57,6 +60,15 @@ program_needs read_program_needs(DataLoader &loader)
         fail(EDGETAM_ERR_MODEL_LOAD, "the program's flatbuffer does not verify");
     const executorch_flatbuffer::Program *program = executorch_flatbuffer::GetProgram(data.data());
     program_needs needs;
+    needs.file_size = size;
+    if (program->segments())
+        for (const executorch_flatbuffer::DataSegment *segment : *program->segments()) {
+            uint64_t end;
+            if (__builtin_add_overflow(segment_base, segment->offset(), &end) ||
+                __builtin_add_overflow(end, segment->size(), &end))
+                end = UINT64_MAX;
+            needs.file_size = std::max(needs.file_size, end);
+        }
     if (!program->execution_plan()) return needs;
     for (const executorch_flatbuffer::ExecutionPlan *plan : *program->execution_plan()) {
         if (plan->operators())

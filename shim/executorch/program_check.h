@@ -2,10 +2,12 @@
  * call (kernels registered by name, e.g. aten::gelu.out) and the delegates they hand work to
  * (e.g. XnnpackBackend), read from the program itself. A .pte that needs one this build lacks
  * would fail later with a bare OperatorMissing / NotFound; checked at load, the message names it.
+ * And what it needs of its file: the segments it names (delegate data, constants) must be there.
  * Throws shim_error. */
 #ifndef EDGETAM_PROGRAM_CHECK_H
 #define EDGETAM_PROGRAM_CHECK_H
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -18,6 +20,9 @@ namespace edgetam {
 struct program_needs {
     std::vector<std::string> operators; /* "aten::add.out", in program order, once each */
     std::vector<std::string> delegates; /* backend ids, once each */
+    /* the file's bytes the program and its segments span (saturating at UINT64_MAX): a shorter
+     * file was cut short, which ExecuTorch finds only when a method loads the missing segment */
+    uint64_t file_size = 0;
 };
 
 /* Reads them from the program behind `loader`, which Program::load has verified. */

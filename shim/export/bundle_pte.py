@@ -239,9 +239,14 @@ def _strides(shape):
 
 
 def _executorch_folder():
-    """The executorch package's folder (a source tree on PYTHONPATH is a namespace package)."""
+    """The executorch package's folder. A source tree on PYTHONPATH is a namespace package, which
+    gathers every folder named executorch on sys.path: also a build folder's shim/executorch when
+    Python runs in the build's shim/ (the stand-in's custom command), so the one with exir/."""
     import executorch
-    return list(executorch.__path__)[0]
+    for folder in executorch.__path__:
+        if os.path.isdir(os.path.join(folder, "exir")):
+            return folder
+    raise RuntimeError("no ExecuTorch tree among %s" % list(executorch.__path__))
 
 
 def executorch_version():
