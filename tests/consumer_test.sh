@@ -28,5 +28,6 @@ cc -std=c99 -Wall -Wextra -Werror -o "$work/pc_consumer" "$src/consumer.c" $flag
 
 echo "--- the same as C++ (the header's extern \"C\")"
 # shellcheck disable=SC2086
-c++ -std=c++17 -Wall -Wextra -Werror -x c++ -o "$work/pc_consumer_cxx" "$src/consumer.c" $flags
+# (-x none after the source: the flags may name archives, which are no C++ source)
+c++ -std=c++17 -Wall -Wextra -Werror -o "$work/pc_consumer_cxx" -x c++ "$src/consumer.c" -x none $flags
 "$work/pc_consumer_cxx" "$bundle"
