@@ -1,8 +1,10 @@
 // Live camera segmentation on iOS with edgetam: AVCaptureVideoDataOutput frames go into the
 // library's live-stream mode; a tap starts tracking an object; masks come back as
 // OneComponent8 pixel buffers this code creates and owns. README.md, "iOS", says how to add
-// edgetam.xcframework and the LibTorch-Lite pod to an Xcode project.
+// edgetam.xcframework and ExecuTorch's frameworks (or, legacy, the LibTorch-Lite pod) to an Xcode
+// project.
 //
+//     let path = Bundle.main.path(forResource: "edgetam", ofType: "pte")!
 //     let camera = try EdgeTAMCamera(bundlePath: path) { mask in overlay.image = UIImage(ciImage: mask) }
 //     camera.start()                        // asks for camera access, then runs
 //     camera.track(objectAt: pixelPoint)    // on a tap
@@ -25,7 +27,9 @@ final class EdgeTAMCamera: NSObject, AVCaptureVideoDataOutputSampleBufferDelegat
     private var stream: OpaquePointer?  // edgetam_stream *
     private var sink: Unmanaged<MaskSink>?
 
-    /// bundlePath: a .ptl bundle exported with `shim/export/export_edgetam.py --lite`, shipped in the app.
+    /// bundlePath: the bundle shipped in the app, of the runtime edgetam.xcframework was built for:
+    /// a .pte for ExecuTorch, a .ptl (`--lite`) for LibTorch-Lite. The library tells them apart by
+    /// content, not by name.
     /// onMask runs on the main queue with each new mask of object 1 (white = object).
     init(bundlePath: String, onMask: @escaping (CIImage) -> Void) throws {
         super.init()
