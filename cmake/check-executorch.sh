@@ -3,8 +3,9 @@
 # v0.5.0's kernel registration needs torch 2.6): installs the dependencies, builds ExecuTorch's
 # runtime from source (cmake/executorch/build.sh: offline from ../shared/deps when present), then
 # a library with ExecuTorch and without libtorch (the phone build) and runs every test on the
-# stand-in .pte; then the same under AddressSanitizer + UBSan and under ThreadSanitizer, fuzz_bundle
-# on .pte inputs, and the aarch64 cross build, whose tracker tests run under qemu.
+# stand-in .pte; then the same under AddressSanitizer + UBSan, its threaded tests under
+# ThreadSanitizer, fuzz_bundle on .pte inputs, and the aarch64 cross build, whose tracker tests
+# run under qemu.
 #   sh cmake/check-executorch.sh [release|asan|tsan|fuzz|aarch64 ...]     (default: all of them)
 # The runtime installs go to build-executorch/ (cached in ${EDGETAM_CACHE_DIR:-/var/cache/edgetam}
 # across runs), the library builds to build-et-<stage>/.
@@ -43,16 +44,18 @@ for stage in $stages; do
         # the stand-ins and their broken variants are those of the release build; ExecuTorch and
         # Debian's XNNPACK are not instrumented (tests/tsan.supp says what that means for TSan)
         [ -f "$release/standin.pte" ] || { echo "run the release stage first" >&2; exit 1; }
+        # ASan: every ExecuTorch test; TSan (tests run ~50x slower): those with threads of their
+        # own (drop-if-busy, streams, the thread policy, stress), not faults or golden replays
         case $stage in
-        asan) san="address;undefined" ;;
-        tsan) san=thread ;;
+        asan) san="address;undefined" tests="_pte$|^test_api$" ;;
+        tsan) san=thread tests="^test_(tracker|stream|thread_policy|stress)_pte$" ;;
         esac
         build "$stage" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEDGETAM_SANITIZE="$san" \
             -DEDGETAM_BUILD_EXAMPLES=OFF -DEDGETAM_STANDIN_DIR="$release"
         ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp" \
         TSAN_OPTIONS="halt_on_error=1 suppressions=$PWD/tests/tsan.supp" \
-            ctest --test-dir "build-et-$stage" --output-on-failure -R "_pte$|^test_api$"
+            ctest --test-dir "build-et-$stage" --output-on-failure -R "$tests"
         ;;
     fuzz)
         EDGETAM_FUZZ_CMAKE_ARGS="$common -DEDGETAM_EXECUTORCH_DIR=$et/x86_64" \

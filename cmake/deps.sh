@@ -27,7 +27,7 @@
 #   sh cmake/deps.sh executorch-arm64  the above, plus the aarch64 cross build: Debian's cross
 #               compiler, arm64 multiarch XNNPACK (-dev) and pthreadpool/cpuinfo (the libraries
 #               only: their -dev packages are not co-installable across architectures, and the
-#               amd64 ones' headers serve both), qemu-user and libstdc++6:arm64 to run the result
+#               amd64 ones' headers serve both), qemu-user, libstdc++6:arm64 to run the result and libcmocka-dev:arm64 for its tests
 set -eu
 release=unknown
 # shellcheck disable=SC1091 # the running system's file
@@ -46,7 +46,7 @@ if [ -n "${1:-}" ] && [ "$release" = debian-12 ]; then
 fi
 packages="build-essential cmake pkg-config libtorch-dev libopenblas0-pthread python3-torch libavformat-dev libavcodec-dev libswscale-dev libavutil-dev libyuv-dev libcmocka-dev python3-pil python3-numpy opencv-doc shellcheck clang libclang-rt-dev"
 executorch="xz-utils libxnnpack-dev libpthreadpool-dev libcpuinfo-dev flatbuffers-compiler libflatbuffers-dev python3-yaml python3-flatbuffers python3-ruamel.yaml python3-tabulate python3-expecttest"
-executorch_arm64="gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user libxnnpack-dev:arm64 libpthreadpool0:arm64 libcpuinfo0:arm64 libstdc++6:arm64"
+executorch_arm64="gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user libcmocka-dev:arm64 libxnnpack-dev:arm64 libpthreadpool0:arm64 libcpuinfo0:arm64 libstdc++6:arm64"
 case ${1:-} in
 executorch) packages="$packages $executorch" ;;
 executorch-arm64) packages="$packages $executorch $executorch_arm64" ;;
