@@ -27,7 +27,8 @@
 #   sh cmake/deps.sh executorch-arm64  the above, plus the aarch64 cross build: Debian's cross
 #               compiler, arm64 multiarch XNNPACK (-dev) and pthreadpool/cpuinfo (the libraries
 #               only: their -dev packages are not co-installable across architectures, and the
-#               amd64 ones' headers serve both), qemu-user, libstdc++6:arm64 to run the result and libcmocka-dev:arm64 for its tests
+#               amd64 ones' headers serve both), qemu-user and libstdc++6:arm64 to run the result,
+#               libcmocka-dev:arm64 for its tests
 set -eu
 release=unknown
 # shellcheck disable=SC1091 # the running system's file
