@@ -43,7 +43,7 @@ git ls-files -z --cached --others --exclude-standard |
     tar --null -T - --ignore-failed-read -cf - | tar -xf - -C "$root/src"
 
 unmount() {
-    for m in shared dev sys proc; do
+    for m in var/cache/edgetam shared dev sys proc; do
         if mountpoint -q "$root/$m"; then umount "$root/$m"; fi
     done
 }
@@ -58,6 +58,12 @@ if [ -d ../shared/deps ]; then
     mkdir -p "$root/shared"
     mount --bind ../shared "$root/shared"
     mount -o remount,bind,ro "$root/shared"
+fi
+# ExecuTorch's runtime builds, cached by cmake/executorch/build.sh under a digest of everything
+# they are built from: the host's cache, so that later runs in a new root reuse them
+cache=${EDGETAM_CACHE_DIR:-/var/cache/edgetam}
+if mkdir -p "$cache" "$root/var/cache/edgetam" 2>/dev/null; then
+    mount --bind "$cache" "$root/var/cache/edgetam"
 fi
 
 # The README's quick start exactly as written (deps.sh, the default build, the demo on vtest.avi),
