@@ -5,9 +5,9 @@
 
 OPS_FILE: one operator a line as a program names it (`aten::gelu.out`; `gelu.out` also works),
 `#` comments; operators outside the portable library's functions.yaml that the runtime registers
-anyway (executorch_prim::*, the primitive ops of libexecutorch) are skipped. Writes for
-portable-ops/CMakeLists.txt: EDGETAM_ROOT_OPS (gen_oplist's --root_ops, empty for all) and
-EDGETAM_PORTABLE_SRCS (the kernels' .cpp files plus every util/ and pattern/ file).
+anyway (the primitive ops of libexecutorch: executorch_prim::*, aten::sym_size.int, ...) are
+skipped. Writes for portable-ops/CMakeLists.txt: EDGETAM_ROOT_OPS (gen_oplist's --root_ops,
+empty for all) and EDGETAM_PORTABLE_SRCS (the kernels' .cpp files plus every util/ and pattern/ file).
 
 Compiling the ~170 portable kernels is most of the runtime build (each one is instantiated for
 every dtype); the ops a program leaves out of XNNPACK are a few dozen. Each operator's file is
@@ -52,11 +52,15 @@ def main():
         return files
 
     if len(sys.argv) == 4:
+        # the primitive ops libexecutorch registers itself: executorch_prim::* and a few aten ones
+        with open(os.path.join(tree, "kernels", "prim_ops", "register_prim_ops.cpp"),
+                  encoding="utf-8") as f:
+            prim = set(re.findall(r'"(\w+::[\w.]+)"', f.read()))
         wanted = []
         with open(sys.argv[3], encoding="utf-8") as f:
             for line in f:
                 name = line.split("#")[0].strip()
-                if not name or name.startswith("executorch_prim::"):
+                if not name or name.startswith("executorch_prim::") or name in prim:
                     continue
                 wanted.append(name if "::" in name else "aten::" + name)
         unknown = sorted(set(wanted) - set(by_name))

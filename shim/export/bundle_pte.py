@@ -442,7 +442,19 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description="Checks edgetam ExecuTorch bundles (.pte) and "
                                              "prints their metadata and partition reports.")
     ap.add_argument("bundles", nargs="+", metavar="FILE")
+    ap.add_argument("--operators", action="store_true",
+                    help="print only the operators the bundles call outside their delegates, "
+                         "one a line: the kernels a runtime needs for them (cmake/executorch/"
+                         "build.sh --ops)")
     args = ap.parse_args(argv)
+    if args.operators:
+        needed = set()
+        for path in args.bundles:
+            with open(path, "rb") as f:
+                for method in partition_report(read_program(f.read())).values():
+                    needed.update(method["outside"])
+        print("".join(op + "\n" for op in sorted(needed)), end="")
+        return 0
     for path in args.bundles:
         with open(path, "rb") as f:
             meta, program = check_bundle(f.read())
