@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Writes an edgetam bundle for ExecuTorch: one program (a .pte file) holding the methods of
 shim/BUNDLE.md, "ExecuTorch bundles", lowered to XNNPACK, with the metadata as the constant method
-edgetam_bundle_txt. Shared by every writer (make_standin_bundle.py --runtime executorch).
+edgetam_bundle_txt. Shared by every writer (make_standin_bundle.py and export_edgetam.py,
+--runtime executorch).
 
     PYTHONPATH=/opt/et python3 shim/export/bundle_pte.py FILE.pte ...
 
@@ -134,6 +135,33 @@ def pte_limits(meta, max_points=MAX_POINTS, max_conditioning=1):
             "max_pointers": meta["max_obj_ptrs"] + max_conditioning - 1}
 
 
+def add_arguments(ap):
+    """The options of a bundle writer's command line (make_standin_bundle.py, export_edgetam.py)
+    that choose the runtime and the .pte's limits; check_arguments checks them."""
+    ap.add_argument("--runtime", choices=("torchscript", "executorch"), default="torchscript",
+                    help="torchscript: a TorchScript bundle (default); executorch: an ExecuTorch "
+                         "program (.pte) of the same model and weights, lowered to XNNPACK "
+                         "(torch 2.6 and ExecuTorch v0.5.0's exporter on PYTHONPATH)")
+    ap.add_argument("--max-points", type=int,
+                    help="--runtime executorch only: the most points a decode takes (default: "
+                         "bundle_pte.MAX_POINTS, %d)" % MAX_POINTS)
+    ap.add_argument("--max-conditioning", type=int, default=1,
+                    help="--runtime executorch only: conditioning frames per object the bundle "
+                         "attends (default 1, the tracker's defaults; more for "
+                         "corrections_as_conditioning)")
+
+
+def check_arguments(ap, args):
+    """ap.error() for add_arguments' options that do not fit the writer's --lite / --precision
+    or each other."""
+    if args.runtime == "executorch" and (args.lite or args.precision != "fp32"):
+        ap.error("--runtime executorch writes float32 .pte bundles: no --lite or --precision")
+    if args.max_points is not None and (args.runtime != "executorch" or args.max_points < 1):
+        ap.error("--max-points: a positive number, with --runtime executorch")
+    if args.max_conditioning < 1 or (args.max_conditioning != 1 and args.runtime != "executorch"):
+        ap.error("--max-conditioning: a positive number, with --runtime executorch")
+
+
 def _example_inputs(meta, limits, points):
     """Random inputs of every contract method (BUNDLE.md shapes from the metadata dict `meta`),
     with `points` points: name -> tuple. Memories and pointers are all valid."""
@@ -213,12 +241,13 @@ def _unblocked_attention(module):
             m.block = b
 
 
-def export_method(module, inputs, dynamic_shapes=None):
-    """The ExportedProgram that bundle programs lower: torch.export, pte_rewrites applied, and
-    the constants those create folded (so that XNNPACK takes them as weights)."""
+def export_method(module, inputs, dynamic_shapes=None, strict=True):
+    """The ExportedProgram that bundle programs lower: torch.export (strict: through TorchDynamo;
+    else Python runs the model's code as it is, export_edgetam.py's official model), pte_rewrites
+    applied, and the constants those create folded (so that XNNPACK takes them as weights)."""
     from executorch.exir.passes.constant_prop_pass import constant_prop_pass
     with torch.no_grad(), _unblocked_attention(module):
-        ep = torch.export.export(module, inputs, dynamic_shapes=dynamic_shapes)
+        ep = torch.export.export(module, inputs, dynamic_shapes=dynamic_shapes, strict=strict)
         ep = constant_prop_pass(ep.run_decompositions(pte_rewrites.TABLE))
         # a constant folded from a view (expand, permute) keeps its strides, and even a
         # "contiguous" one may order its size-1 dimensions oddly; XNNPACK takes only weights
@@ -373,15 +402,19 @@ def format_report(report):
 # ---------------------------------------------------------------------------------------------
 # Writing and reading
 
-def bundle_bytes(model, meta, limits, comment=None, out=sys.stdout):
+def bundle_bytes(model, meta, limits, comment=None, out=sys.stdout, strict=True,
+                 capture=contextlib.nullcontext):
     """The bytes of the .pte bundle of `model` (see the module comment) with metadata `meta` (the
-    TorchScript keys but those of the exporting runtime: torch_version, min_torch_version, ops).
-    Prints the partition report on `out`; returns (bytes, report)."""
+    TorchScript keys but those of the exporting runtime: torch_version, min_torch_version, ops),
+    its methods captured with export_method(strict=strict) inside the context capture() (what a
+    model's code needs patched while it is captured: export_edgetam.py), the lowering outside
+    it. Prints the partition report on `out`; returns (bytes, report)."""
     text = metadata_text(meta, limits, comment)
     programs = OrderedDict()
     start = time.monotonic()
-    for name, (module, inputs, dynamic) in contract_methods(model, meta, limits).items():
-        programs[name] = export_method(module, inputs, dynamic)
+    with capture():
+        for name, (module, inputs, dynamic) in contract_methods(model, meta, limits).items():
+            programs[name] = export_method(module, inputs, dynamic, strict)
     exported = time.monotonic()
     manager = lower(programs, text)
     data = manager.buffer
@@ -397,10 +430,11 @@ def bundle_bytes(model, meta, limits, comment=None, out=sys.stdout):
     return data, report
 
 
-def write_bundle(path, model, meta, limits, comment=None, out=sys.stdout):
+def write_bundle(path, model, meta, limits, comment=None, out=sys.stdout, strict=True,
+                 capture=contextlib.nullcontext):
     """Writes the .pte bundle (bundle_bytes) to `path` atomically, after checking it reads back
     (check_bundle). Returns the partition report."""
-    data, report = bundle_bytes(model, meta, limits, comment, out)
+    data, report = bundle_bytes(model, meta, limits, comment, out, strict, capture)
     check_bundle(data)
     bundle_save.write_file(path, data)
     return report

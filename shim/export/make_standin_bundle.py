@@ -590,6 +590,7 @@ def _reexec_reproducibly() -> None:
 
 
 def main(argv=None) -> int:
+    import bundle_pte  # its command-line options (the .pte writer itself runs on torch 2.6 only)
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", required=True, help="bundle file to write")
     ap.add_argument("--image-size", type=int, default=256,
@@ -605,33 +606,18 @@ def main(argv=None) -> int:
     ap.add_argument("--sensitive", action="store_true",
                     help="--profile edgetam only: weights with objects present and masks that "
                          "depend on the memory bank, for comparisons (cross-runtime tests)")
-    ap.add_argument("--runtime", choices=("torchscript", "executorch"), default="torchscript",
-                    help="torchscript: a TorchScript bundle (default); executorch: an ExecuTorch "
-                         "program (.pte) of the same model and weights")
-    ap.add_argument("--max-points", type=int,
-                    help="--runtime executorch only: the most points a decode takes (default: "
-                         "bundle_pte.MAX_POINTS, 32)")
-    ap.add_argument("--max-conditioning", type=int, default=1,
-                    help="--runtime executorch only: conditioning frames per object the bundle "
-                         "attends (default 1, the tracker's defaults; more for "
-                         "corrections_as_conditioning)")
+    bundle_pte.add_arguments(ap)
     args = ap.parse_args(argv)
     if (args.precision != "fp32" or args.sensitive) and args.profile != "edgetam":
         ap.error("--precision and --sensitive apply to --profile edgetam")
     multiple = 256 if args.profile == "edgetam" else 64
     if args.image_size <= 0 or args.image_size % multiple:
         ap.error("--image-size must be a positive multiple of %d" % multiple)
-    if args.runtime == "executorch" and (args.lite or args.precision != "fp32"):
-        ap.error("--runtime executorch writes float32 .pte bundles: no --lite or --precision")
-    if args.max_points is not None and (args.runtime != "executorch" or args.max_points < 1):
-        ap.error("--max-points: a positive number, with --runtime executorch")
-    if args.max_conditioning < 1 or (args.max_conditioning != 1 and args.runtime != "executorch"):
-        ap.error("--max-conditioning: a positive number, with --runtime executorch")
+    bundle_pte.check_arguments(ap, args)
 
     model, meta, what = build_model(args)
     comment = "edgetam bundle: %s (shim/export/make_standin_bundle.py, seed %d)" % (what, SEED)
     if args.runtime == "executorch":
-        import bundle_pte
         limits = bundle_pte.pte_limits(meta, args.max_points or bundle_pte.MAX_POINTS,
                                        args.max_conditioning)
         bundle_pte.write_bundle(args.out, model, meta, limits, comment)
