@@ -7,10 +7,11 @@ bundle (shim/BUNDLE.md, format version 1).
 
 --lite saves the bundle for the lite interpreter (torch's _save_for_lite_interpreter; name it
 *.ptl): what an iOS app linking the LibTorch-Lite pod can run. The library loads both kinds.
---runtime executorch [--max-points N] [--max-conditioning K] writes an ExecuTorch program instead
-(name it *.pte; shim/BUNDLE.md, "ExecuTorch bundles"): bundle_pte.py captures the same bundle
-module with torch.export and lowers it to XNNPACK, as for the stand-in (torch 2.6 and ExecuTorch
-v0.5.0's exporter on PYTHONPATH, e.g. PYTHONPATH=/opt/et /usr/bin/python3 in Debian 13).
+--runtime executorch [--precision fp32|fp16] [--max-points N] [--max-conditioning K] writes an
+ExecuTorch program instead (name it *.pte; shim/BUNDLE.md, "ExecuTorch bundles"): bundle_pte.py
+captures the same bundle module with torch.export and lowers it to XNNPACK, as for the stand-in
+(torch 2.6 and ExecuTorch v0.5.0's exporter on PYTHONPATH, e.g. PYTHONPATH=/opt/et
+/usr/bin/python3 in Debian 13); fp16: the whole program in float16, for ARM CPUs.
 
 or, from Python, with a model you built yourself (SAM2Base or SAM2VideoPredictor):
 
@@ -771,14 +772,15 @@ def export_bundle(model, out_path, comment=None, lite=False, precision="fp32",
     """Writes the bundle of an official EdgeTAM model (SAM2Base or SAM2VideoPredictor, built and
     loaded by the caller) to `out_path`: TorchScript (for the lite interpreter if `lite`), or with
     runtime="executorch" an ExecuTorch program (.pte, shim/BUNDLE.md "ExecuTorch bundles";
-    `max_points` / `max_conditioning`: bundle_pte.pte_limits) written by bundle_pte.py from the
-    same EdgeTAMBundle, exactly as make_standin_bundle.py writes its .pte (torch 2.6 and
-    ExecuTorch v0.5.0's exporter). The model is used in eval mode on the CPU; its mode, flags and
-    caches are restored afterwards. Returns the metadata dict, as saved."""
+    `max_points` / `max_conditioning`: bundle_pte.pte_limits; precision fp32 or fp16, the whole
+    program) written by bundle_pte.py from the same EdgeTAMBundle, exactly as
+    make_standin_bundle.py writes its .pte (torch 2.6 and ExecuTorch v0.5.0's exporter). The
+    model is used in eval mode on the CPU; its mode, flags and caches are restored afterwards.
+    Returns the metadata dict, as saved."""
     if runtime not in RUNTIMES:
         raise ValueError("export: runtime must be one of %s" % ", ".join(RUNTIMES))
-    if runtime == "executorch" and (lite or precision != "fp32"):
-        raise ValueError("export: ExecuTorch bundles are float32 programs (no lite, no %s)"
+    if runtime == "executorch" and (lite or precision not in ("fp32", "fp16")):
+        raise ValueError("export: ExecuTorch bundles are fp32 or fp16 programs (no lite, no %s)"
                          % precision)
     core = _core_model(model)
     was_training = core.training
@@ -786,12 +788,13 @@ def export_bundle(model, out_path, comment=None, lite=False, precision="fp32",
     if device.type != "cpu":
         raise ValueError("export: move the model to the CPU first (model.to('cpu'))")
     comment = comment or ("edgetam bundle: official EdgeTAM exported by "
-                          "shim/export/export_edgetam.py (torch %s, %s memory attention)"
-                          % (torch.__version__, precision))
+                          "shim/export/export_edgetam.py (torch %s, %s %s)"
+                          % (torch.__version__, precision, "memory attention"
+                             if runtime == "torchscript" else "program"))
     core.eval()
     try:
         if runtime == "executorch":
-            return _export_pte(core, out_path, comment, max_points, max_conditioning)
+            return _export_pte(core, out_path, comment, max_points, max_conditioning, precision)
         bundle, meta = build_bundle_module(core, precision)
     finally:
         core.train(was_training)
@@ -889,15 +892,15 @@ def _capture_environment(model):
         yield
 
 
-def _export_pte(core, out_path, comment, max_points, max_conditioning):
+def _export_pte(core, out_path, comment, max_points, max_conditioning, precision):
     """export_bundle's runtime="executorch" (the model in eval mode)."""
     import bundle_pte
-    bundle, meta = bundle_model(core, trace=False)
+    bundle, meta = bundle_model(core, trace=False)  # fp16: bundle_pte converts the whole program
     limits = bundle_pte.pte_limits(meta, max_points or bundle_pte.MAX_POINTS, max_conditioning)
     # non-strict capture (Python runs the official code, as tracing does): TorchDynamo would
     # have to trace sam2's hydra-built modules, caches and context managers
     bundle_pte.write_bundle(out_path, bundle, meta, limits, comment, strict=False,
-                            capture=lambda: _capture_environment(core))
+                            capture=lambda: _capture_environment(core), precision=precision)
     with open(out_path, "rb") as f:
         return bundle_meta.typed_meta(bundle_pte.check_bundle(f.read())[0])
 
@@ -940,9 +943,10 @@ def main(argv=None):
     ap.add_argument("--out", required=True, help="bundle file to write")
     ap.add_argument("--lite", action="store_true",
                     help="save for the lite interpreter (LibTorch-Lite on iOS); name it *.ptl")
-    ap.add_argument("--precision", choices=PRECISIONS, default="fp32",
+    ap.add_argument("--precision", choices=PRECISIONS + ("fp16",), default="fp32",
                     help="memory attention arithmetic: fp32 (default), bf16 or int8 (dynamic "
-                         "quantisation of its linear layers); README has each one's accuracy")
+                         "quantisation of its linear layers); README has each one's accuracy. "
+                         "--runtime executorch: fp32 or fp16 (the whole program in float16)")
     ap.add_argument("--image-size", type=int, default=0,
                     help="S: run the model at this input size (a multiple of 256, e.g. 512 or "
                          "768; default: the config's, 1024 for EdgeTAM)")

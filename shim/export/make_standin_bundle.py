@@ -597,9 +597,10 @@ def main(argv=None) -> int:
                     help="S, a multiple of 64 (default 256)")
     ap.add_argument("--lite", action="store_true",
                     help="save for the lite interpreter (.ptl, LibTorch-Lite)")
-    ap.add_argument("--precision", choices=("fp32", "bf16", "int8"), default="fp32",
-                    help="--profile edgetam only: the memory attention's arithmetic, as the "
-                         "exporter's --precision")
+    ap.add_argument("--precision", choices=("fp32", "bf16", "int8", "fp16"), default="fp32",
+                    help="bf16, int8: --profile edgetam only, the memory attention's arithmetic, "
+                         "as the exporter's --precision; fp16: --runtime executorch only, the "
+                         "whole program in float16")
     ap.add_argument("--profile", choices=("standin", "edgetam"), default="standin",
                     help="standin: the small test model (default); edgetam: EdgeTAM's real "
                          "layer shapes with random weights, for benchmarks")
@@ -608,8 +609,8 @@ def main(argv=None) -> int:
                          "depend on the memory bank, for comparisons (cross-runtime tests)")
     bundle_pte.add_arguments(ap)
     args = ap.parse_args(argv)
-    if (args.precision != "fp32" or args.sensitive) and args.profile != "edgetam":
-        ap.error("--precision and --sensitive apply to --profile edgetam")
+    if (args.precision in ("bf16", "int8") or args.sensitive) and args.profile != "edgetam":
+        ap.error("--precision bf16 / int8 and --sensitive apply to --profile edgetam")
     multiple = 256 if args.profile == "edgetam" else 64
     if args.image_size <= 0 or args.image_size % multiple:
         ap.error("--image-size must be a positive multiple of %d" % multiple)
@@ -620,7 +621,8 @@ def main(argv=None) -> int:
     if args.runtime == "executorch":
         limits = bundle_pte.pte_limits(meta, args.max_points or bundle_pte.MAX_POINTS,
                                        args.max_conditioning)
-        bundle_pte.write_bundle(args.out, model, meta, limits, comment)
+        bundle_pte.write_bundle(args.out, model, meta, limits, comment,
+                                precision=args.precision)
         return 0
     scripted = torch.jit.script(model)
     bundle_save.write_file(args.out, bundle_save.bundle_bytes(scripted, meta, lite=args.lite,
@@ -638,15 +640,18 @@ def build_model(args):
         torch.manual_seed(SEED)
         model = edgetam_profile.EdgeTAMProfile(args.image_size).eval()
         edgetam_profile.init_weights(model, SEED, sensitive=args.sensitive)
+        attention = "fp32" if args.precision == "fp16" else args.precision  # fp16: bundle_pte
         model.memory_attention = edgetam_profile.export_edgetam.with_precision(
-            model.memory_attention, args.precision)
+            model.memory_attention, attention)
         meta = dict(metadata(model), **edgetam_profile.metadata_sizes(model))
         what = "EdgeTAM-shaped benchmark profile, %srandom weights, %s memory attention" % (
-            "sensitive " if args.sensitive else "", args.precision)
+            "sensitive " if args.sensitive else "", attention)
     else:
         model = build(args.image_size)
         meta = metadata(model)
         what = "deterministic stand-in"
+    if args.precision == "fp16":
+        what += ", float16 program"
     return model, meta, what
 
 
