@@ -24,7 +24,9 @@ It writes into DIR the files tests/test_golden.c replays (format of tests/golden
                 increasing id; prompt: the prompted object)
   expected.txt  the same for humans, with the predictor's settings and how each value was taken
 With --bundle-out PATH it also exports the very same model (same weights) with the repo's
-shim/export/export_edgetam.py (export_bundle(model, PATH)), after the session ran.
+shim/export/export_edgetam.py (export_bundle(model, PATH)), after the session ran: an ExecuTorch
+bundle when PATH ends in .pte (runtime="executorch"; torch 2.6 with ExecuTorch v0.5.0's exporter
+on PYTHONPATH), else TorchScript.
 
 How the official predictor is driven (the C library is live, the official one works on a video):
   - init_state on a folder of tiny JPEGs (one per frame), then inference_state["images"] is
@@ -442,7 +444,8 @@ def main():
         predictor.fill_hole_area = original_fill
         sys.path.insert(0, os.path.join(os.path.dirname(HERE), "shim", "export"))
         from export_edgetam import export_bundle
-        export_bundle(predictor, args.bundle_out)
+        export_bundle(predictor, args.bundle_out, runtime="executorch"
+                      if args.bundle_out.endswith(".pte") else "torchscript")
         if weights_digest(predictor) != digest:
             raise SystemExit("the exporter changed the model's weights")
         print("bundle=%s" % args.bundle_out)

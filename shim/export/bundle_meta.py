@@ -42,7 +42,7 @@ KEYS = (
 # min_torch_version; the runtime, its release and the bounds of the padded and dynamic inputs
 # instead.
 PTE_KEYS = tuple(k for k in KEYS if k not in ("min_torch_version", "ops")) + (
-    "runtime", "executorch_version", "max_points", "max_memories", "max_pointers")
+    "runtime", "executorch_version", "precision", "max_points", "max_memories", "max_pointers")
 
 _POSITIVE_INTS = ("image_size", "hidden_dim", "memory_dim", "high_res_dim0", "high_res_dim1",
                   "memory_tokens", "num_maskmem", "max_obj_ptrs", "max_points", "max_memories",
@@ -134,6 +134,8 @@ def check_bundle_meta(meta):
             raise ValueError("bundle metadata runtime: must be executorch")
         if not _VERSION.fullmatch(str(meta["executorch_version"])):
             raise ValueError("bundle metadata executorch_version: expected MAJOR.MINOR.PATCH")
+        if meta["precision"] not in ("fp32", "fp16"):
+            raise ValueError("bundle metadata precision: must be fp32 or fp16")
     for k in keys:
         _fmt_value(k, meta[k])  # raises on malformed values
 

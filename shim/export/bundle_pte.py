@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Writes an edgetam bundle for ExecuTorch: one program (a .pte file) holding the methods of
 shim/BUNDLE.md, "ExecuTorch bundles", lowered to XNNPACK, with the metadata as the constant method
-edgetam_bundle_txt. Shared by every writer (make_standin_bundle.py --runtime executorch).
+edgetam_bundle_txt. Shared by every writer (make_standin_bundle.py and export_edgetam.py,
+--runtime executorch).
 
     PYTHONPATH=/opt/et python3 shim/export/bundle_pte.py FILE.pte ...
 
@@ -49,9 +50,14 @@ METHODS = ("encode_image", "attend_no_memory", "attend_memory", "decode_single",
            "decode_single_mask", "decode_multi_mask", "decode_mask", "encode_memory_soft",
            "encode_memory_binary")
 
-# Score bias of a padded key: softmax gives it weight exp(-1e30 - max) = 0 exactly, and a valid
-# key's score gets + 0.0, unchanged. Finite, so that (valid - 1) * bias has no inf * 0.
-PADDED_KEY_SCORE = 1e30
+# Score bias of a padded key: softmax gives it weight exp(-3e4 - max) = 0 exactly (float32
+# underflows below -104, float16 below -17), and a valid key's score gets + 0.0, unchanged.
+# Finite in float16 too (largest 65504), so that (valid - 1) * bias has no inf * 0 there either.
+PADDED_KEY_SCORE = 3e4
+
+# What a .pte computes in (the contract's tensors are float32 either way): fp32, or fp16 (every
+# weight and activation in float16, which ARM CPUs compute natively; _HalfProgram).
+PRECISIONS = ("fp32", "fp16")
 
 
 def padding_key_bias(memory_valid, tokens_per_memory, obj_ptr_valid, tokens_per_ptr):
@@ -134,6 +140,35 @@ def pte_limits(meta, max_points=MAX_POINTS, max_conditioning=1):
             "max_pointers": meta["max_obj_ptrs"] + max_conditioning - 1}
 
 
+def add_arguments(ap):
+    """The options of a bundle writer's command line (make_standin_bundle.py, export_edgetam.py)
+    that choose the runtime and the .pte's limits; check_arguments checks them."""
+    ap.add_argument("--runtime", choices=("torchscript", "executorch"), default="torchscript",
+                    help="torchscript: a TorchScript bundle (default); executorch: an ExecuTorch "
+                         "program (.pte) of the same model and weights, lowered to XNNPACK "
+                         "(torch 2.6 and ExecuTorch v0.5.0's exporter on PYTHONPATH)")
+    ap.add_argument("--max-points", type=int,
+                    help="--runtime executorch only: the most points a decode takes (default: "
+                         "bundle_pte.MAX_POINTS, %d)" % MAX_POINTS)
+    ap.add_argument("--max-conditioning", type=int, default=1,
+                    help="--runtime executorch only: conditioning frames per object the bundle "
+                         "attends (default 1, the tracker's defaults; more for "
+                         "corrections_as_conditioning)")
+
+
+def check_arguments(ap, args):
+    """ap.error() for add_arguments' options that do not fit the writer's --lite / --precision
+    (fp16: a .pte computing in float16, PRECISIONS) or each other."""
+    if args.runtime == "executorch" and (args.lite or args.precision not in PRECISIONS):
+        ap.error("--runtime executorch: no --lite, --precision fp32 or fp16")
+    if args.runtime != "executorch" and args.precision == "fp16":
+        ap.error("--precision fp16: with --runtime executorch")
+    if args.max_points is not None and (args.runtime != "executorch" or args.max_points < 1):
+        ap.error("--max-points: a positive number, with --runtime executorch")
+    if args.max_conditioning < 1 or (args.max_conditioning != 1 and args.runtime != "executorch"):
+        ap.error("--max-conditioning: a positive number, with --runtime executorch")
+
+
 def _example_inputs(meta, limits, points):
     """Random inputs of every contract method (BUNDLE.md shapes from the metadata dict `meta`),
     with `points` points: name -> tuple. Memories and pointers are all valid."""
@@ -213,13 +248,23 @@ def _unblocked_attention(module):
             m.block = b
 
 
-def export_method(module, inputs, dynamic_shapes=None):
-    """The ExportedProgram that bundle programs lower: torch.export, pte_rewrites applied, and
-    the constants those create folded (so that XNNPACK takes them as weights)."""
+def export_method(module, inputs, dynamic_shapes=None, strict=True, precision="fp32"):
+    """The ExportedProgram that bundle programs lower: torch.export (strict: through TorchDynamo;
+    else Python runs the model's code as it is, export_edgetam.py's official model), pte_rewrites
+    applied, in float16 for precision "fp16" (_HalfProgram), and the constants those create
+    folded (so that XNNPACK takes them as weights)."""
     from executorch.exir.passes.constant_prop_pass import constant_prop_pass
+    if precision not in PRECISIONS:
+        raise ValueError("export: a .pte's precision is one of %s" % ", ".join(PRECISIONS))
     with torch.no_grad(), _unblocked_attention(module):
-        ep = torch.export.export(module, inputs, dynamic_shapes=dynamic_shapes)
-        ep = constant_prop_pass(ep.run_decompositions(pte_rewrites.TABLE))
+        ep = torch.export.export(module, inputs, dynamic_shapes=dynamic_shapes, strict=strict)
+        ep = ep.run_decompositions(pte_rewrites.TABLE)
+        if precision == "fp16":
+            # the captured graph again, in float16 (no model code runs: only ATen operators)
+            ep = torch.export.export(
+                _HalfProgram(ep.module()), inputs, strict=False,
+                dynamic_shapes=None if dynamic_shapes is None else (tuple(dynamic_shapes),))
+        ep = constant_prop_pass(ep)
         # a constant folded from a view (expand, permute) keeps its strides, and even a
         # "contiguous" one may order its size-1 dimensions oddly; XNNPACK takes only weights
         # with the default dimension order
@@ -227,6 +272,77 @@ def export_method(module, inputs, dynamic_shapes=None):
             if isinstance(value, torch.Tensor) and value.stride() != _strides(value.shape):
                 ep.constants[name] = torch.empty(value.shape, dtype=value.dtype).copy_(value)
     return ep
+
+
+class _HalfProgram(nn.Module):
+    """A captured float32 method (the module of an ExportedProgram) computing in float16: its
+    float32 weights and constants converted, the operators that create float32 tensors made to
+    create float16 ones, float32 inputs converted at the start and float16 outputs back to float32
+    at the end (the contract's tensors stay float32). XNNPACK delegates float16 operators as it
+    does float32 ones (its float16 kernels: ARMv8.2 and later natively)."""
+
+    def __init__(self, program):
+        super().__init__()
+        graph = program.graph
+        born = {node for node in graph.nodes if _born_float32(node)}  # before any change
+        for node in list(graph.nodes):
+            if node.op == "get_attr":
+                owner, _, name = node.target.rpartition(".")
+                owner = program.get_submodule(owner)
+                value = getattr(owner, name)
+                if isinstance(value, torch.Tensor) and value.dtype == torch.float32:
+                    half = value.detach().to(torch.float16)
+                    if name in owner._parameters:
+                        owner._parameters[name] = nn.Parameter(half, requires_grad=False)
+                    elif name in owner._buffers:
+                        owner._buffers[name] = half
+                    else:
+                        setattr(owner, name, half)
+            elif node.op == "call_function":
+                _add_instead_of_sub(graph, node)
+                # float32 asked for (a dtype argument), or made from no float32 tensor (integers
+                # promoted to the default dtype): float16 instead
+                if node.kwargs.get("dtype") == torch.float32:
+                    node.kwargs = dict(node.kwargs, dtype=torch.float16)
+                elif node in born:
+                    with graph.inserting_after(node):
+                        half = graph.call_function(torch.ops.aten._to_copy.default, (node,),
+                                                   {"dtype": torch.float16})
+                    node.replace_all_uses_with(half, delete_user_cb=lambda user: user is not half)
+        program.recompile()
+        self.program = program
+
+    def forward(self, *args):
+        args = [a.to(torch.float16) if a.dtype == torch.float32 else a for a in args]
+        outputs = self.program(*args)
+        single = isinstance(outputs, torch.Tensor)
+        outputs = [o.to(torch.float32) if o.dtype == torch.float16 else o
+                   for o in ((outputs,) if single else outputs)]
+        return outputs[0] if single else tuple(outputs)
+
+
+def _add_instead_of_sub(graph, node):
+    """x - c as x + (-c), c - x as (-x) + c (c a number; the same values): exir turns the number
+    of a subtraction into a float32 tensor, which its dtype check then refuses beside a float16
+    one (additions and products keep their numbers)."""
+    aten = torch.ops.aten
+    if (node.target == aten.sub.Tensor and len(node.args) == 2 and not node.kwargs
+            and isinstance(node.args[1], (int, float))):
+        node.target, node.args = aten.add.Tensor, (node.args[0], -node.args[1])
+    elif (node.target == aten.rsub.Scalar and len(node.args) == 2 and not node.kwargs
+            and isinstance(node.args[1], (int, float))):
+        with graph.inserting_before(node):
+            negated = graph.call_function(aten.neg.default, (node.args[0],))
+        node.target, node.args = aten.add.Tensor, (negated, node.args[1])
+
+
+def _born_float32(node):
+    """Whether a graph node (an operator) makes a float32 tensor from no float32 tensor."""
+    def float32(value):
+        return isinstance(value, torch.Tensor) and value.dtype == torch.float32
+    if node.op != "call_function" or not float32(node.meta.get("val")):
+        return False
+    return not any(float32(a.meta.get("val")) for a in node.all_input_nodes)
 
 
 def _strides(shape):
@@ -262,11 +378,12 @@ def executorch_version():
     return match.group(0)
 
 
-def metadata_text(meta, limits, comment=None):
+def metadata_text(meta, limits, comment=None, precision="fp32"):
     """The metadata text of an ExecuTorch bundle: `meta` (the keys of a TorchScript bundle but
-    the operator ones) plus the exporting torch and ExecuTorch and the `limits` (pte_limits)."""
+    the operator ones) plus the exporting torch and ExecuTorch, the `limits` (pte_limits) and
+    the precision the program computes in."""
     pte = dict(meta, torch_version=torch.__version__, runtime="executorch",
-               executorch_version=executorch_version(), **limits)
+               executorch_version=executorch_version(), precision=precision, **limits)
     return bundle_meta.format_bundle_meta(pte, comment)
 
 
@@ -373,15 +490,20 @@ def format_report(report):
 # ---------------------------------------------------------------------------------------------
 # Writing and reading
 
-def bundle_bytes(model, meta, limits, comment=None, out=sys.stdout):
+def bundle_bytes(model, meta, limits, comment=None, out=sys.stdout, strict=True,
+                 capture=contextlib.nullcontext, precision="fp32"):
     """The bytes of the .pte bundle of `model` (see the module comment) with metadata `meta` (the
-    TorchScript keys but those of the exporting runtime: torch_version, min_torch_version, ops).
-    Prints the partition report on `out`; returns (bytes, report)."""
-    text = metadata_text(meta, limits, comment)
+    TorchScript keys but those of the exporting runtime: torch_version, min_torch_version, ops),
+    its methods captured with export_method(strict=strict, precision=precision) inside the
+    context capture() (what a model's code needs patched while it is captured:
+    export_edgetam.py), the lowering outside it. Prints the partition report on `out`; returns
+    (bytes, report)."""
+    text = metadata_text(meta, limits, comment, precision)
     programs = OrderedDict()
     start = time.monotonic()
-    for name, (module, inputs, dynamic) in contract_methods(model, meta, limits).items():
-        programs[name] = export_method(module, inputs, dynamic)
+    with capture():
+        for name, (module, inputs, dynamic) in contract_methods(model, meta, limits).items():
+            programs[name] = export_method(module, inputs, dynamic, strict, precision)
     exported = time.monotonic()
     manager = lower(programs, text)
     data = manager.buffer
@@ -397,10 +519,11 @@ def bundle_bytes(model, meta, limits, comment=None, out=sys.stdout):
     return data, report
 
 
-def write_bundle(path, model, meta, limits, comment=None, out=sys.stdout):
+def write_bundle(path, model, meta, limits, comment=None, out=sys.stdout, strict=True,
+                 capture=contextlib.nullcontext, precision="fp32"):
     """Writes the .pte bundle (bundle_bytes) to `path` atomically, after checking it reads back
     (check_bundle). Returns the partition report."""
-    data, report = bundle_bytes(model, meta, limits, comment, out)
+    data, report = bundle_bytes(model, meta, limits, comment, out, strict, capture, precision)
     check_bundle(data)
     bundle_save.write_file(path, data)
     return report

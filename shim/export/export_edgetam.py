@@ -7,6 +7,11 @@ bundle (shim/BUNDLE.md, format version 1).
 
 --lite saves the bundle for the lite interpreter (torch's _save_for_lite_interpreter; name it
 *.ptl): what an iOS app linking the LibTorch-Lite pod can run. The library loads both kinds.
+--runtime executorch [--precision fp32|fp16] [--max-points N] [--max-conditioning K] writes an
+ExecuTorch program instead (name it *.pte; shim/BUNDLE.md, "ExecuTorch bundles"): bundle_pte.py
+captures the same bundle module with torch.export and lowers it to XNNPACK, as for the stand-in
+(torch 2.6 and ExecuTorch v0.5.0's exporter on PYTHONPATH, e.g. PYTHONPATH=/opt/et
+/usr/bin/python3 in Debian 13); fp16: the whole program in float16, for ARM CPUs.
 
 or, from Python, with a model you built yourself (SAM2Base or SAM2VideoPredictor):
 
@@ -38,7 +43,13 @@ that the graphs hold no aten::scaled_dot_product_attention (libtorch 1.13 has no
 graphs are checked for it: the export fails when a runtime the library supports lacks an operator
 of the bundle (shim/export/runtime_ops.py prints each method's operators and each runtime's verdict).
 
-Run it with Debian's torch (1.13) here: /usr/bin/python3.
+For --runtime executorch the pieces are not traced: each .pte method is a torch.export capture
+(non-strict) of the same bundle module with the pieces as they are, under the same environment
+plus _export_environment (the prompt encoder's point embedding without boolean-mask indexing);
+pte_rewrites.py then rewrites what XNNPACK would not take (transposed convolutions, the
+antialiased mask downsample, GELU, layer norm, ...), for this model as for the stand-in.
+
+Run it with Debian's torch (1.13 on Debian 12, 2.6 on Debian 13): /usr/bin/python3.
 """
 
 import argparse
@@ -256,7 +267,9 @@ class _EncodeMemory(nn.Module):
     """The video predictor's memory encoding of a low-res mask: bilinear upsample to S (as
     _forward_sam_heads / _consolidate_temp_output_across_obj do), then
     SAM2Base._encode_new_memory (binarise or sigmoid, scale/bias, memory encoder, no-object
-    embedding, spatial perceiver) -> memory [1,T,Cm]."""
+    embedding, spatial perceiver) -> memory [1,T,Cm]. The contract's binarize=true is the video
+    predictor's encoding of masks from clicks (binarize_mask_from_pts_for_mem_enc=true), whatever
+    the flag of the model object: the flag is set while this runs (traced or exported)."""
 
     def __init__(self, model, binarize):
         super().__init__()
@@ -268,10 +281,11 @@ class _EncodeMemory(nn.Module):
         high_res = F.interpolate(best, size=(S, S), mode="bilinear", align_corners=False)
         _, _, H, W = feat.shape
         vision_feats = [feat.flatten(2).permute(2, 0, 1)]  # (HW)BC, as the official code keeps it
-        memory, _pos = self.model._encode_new_memory(
-            current_vision_feats=vision_feats, feat_sizes=[(H, W)],
-            pred_masks_high_res=high_res, object_score_logits=object_score,
-            is_mask_from_pts=self.binarize)
+        with _attribute(self.model, "binarize_mask_from_pts_for_mem_enc", self.binarize):
+            memory, _pos = self.model._encode_new_memory(
+                current_vision_feats=vision_feats, feat_sizes=[(H, W)],
+                pred_masks_high_res=high_res, object_score_logits=object_score,
+                is_mask_from_pts=self.binarize)
         return memory
 
 
@@ -656,18 +670,22 @@ def _example_inputs(model):
     return ex
 
 
-def build_bundle_module(model, precision="fp32"):
-    """The scripted bundle module and its metadata dict without the operator keys (which
-    bundle_save.bundle_bytes computes from the module); `precision`: see with_precision."""
-    model = _core_model(model)
+def bundle_model(model, precision="fp32", trace=True):
+    """EdgeTAMBundle of `model` (a SAM2Base) and its metadata dict without the exporting runtime's
+    keys. trace: its pieces are torch.jit.trace'd, for torch.jit.script (build_bundle_module);
+    else they are the wrappers themselves, which bundle_pte.py captures with torch.export (under
+    _tracing_environment and _export_environment). `precision`: see with_precision."""
     problems = unsupported_settings(model)
     if problems:
         raise ValueError("export: this model does not fit the bundle contract:\n  - "
                          + "\n  - ".join(problems))
     ex = _example_inputs(model)
+    piece = _trace if trace else (lambda module, inputs: module.eval())
     with _tracing_environment():
         # constants, computed once by the official code itself: the frame's sine position
         # encoding (memory attention queries) and the perceiver's position of a memory entry
+        # (these calls also fill sam2's position-encoding caches with real tensors, which a
+        # torch.export capture then reads as constants)
         backbone_out = model.forward_image(ex["image"])
         feat_pos = backbone_out["vision_pos_enc"][-1][:1].detach().clone()  # [1,C,H,W]
         H = int(model.image_size) // 16
@@ -681,23 +699,19 @@ def build_bundle_module(model, precision="fp32"):
         f, h0, h1 = ex["feat"], ex["hr0"], ex["hr1"]
         pts = (ex["coords"], ex["labels"])
         pieces = {
-            "encode_image": _trace(_EncodeImage(model), (ex["image"],)),
-            "heads_single": _trace(_SamHeads(model, False), (f, h0, h1) + pts),
-            "heads_single_mask": _trace(_SamHeads(model, False), (f, h0, h1) + pts
-                                        + (ex["mask_lr"],)),
-            "heads_multi": _trace(_SamHeads(model, True), (f, h0, h1) + pts),
-            "heads_multi_mask": _trace(_SamHeads(model, True), (f, h0, h1) + pts
+            "encode_image": piece(_EncodeImage(model), (ex["image"],)),
+            "heads_single": piece(_SamHeads(model, False), (f, h0, h1) + pts),
+            "heads_single_mask": piece(_SamHeads(model, False), (f, h0, h1) + pts
                                        + (ex["mask_lr"],)),
-            "decode_mask": _trace(_MaskAsOutput(model), (f, h0, h1, ex["mask_full"])),
-            "memory_soft": _trace(_EncodeMemory(model, False), (f, ex["mask_lr"], ex["score"])),
+            "heads_multi": piece(_SamHeads(model, True), (f, h0, h1) + pts),
+            "heads_multi_mask": piece(_SamHeads(model, True), (f, h0, h1) + pts
+                                      + (ex["mask_lr"],)),
+            "decode_mask": piece(_MaskAsOutput(model), (f, h0, h1, ex["mask_full"])),
+            "memory_soft": piece(_EncodeMemory(model, False), (f, ex["mask_lr"], ex["score"])),
+            "memory_binary": piece(_EncodeMemory(model, True), (f, ex["mask_lr"], ex["score"])),
         }
-        # the contract's binarize=true is the video predictor's encoding of masks from clicks
-        # (binarize_mask_from_pts_for_mem_enc=true), whatever the flag of this model object
-        with _attribute(model, "binarize_mask_from_pts_for_mem_enc", True):
-            pieces["memory_binary"] = _trace(_EncodeMemory(model, True),
-                                             (f, ex["mask_lr"], ex["score"]))
         attention = with_precision(MemoryAttention(model, feat_pos), precision)
-        bundle = torch.jit.script(EdgeTAMBundle(pieces, attention, model, memory_pos))
+        bundle = EdgeTAMBundle(pieces, attention, model, memory_pos)
 
     meta = {
         "format": bundle_meta.FORMAT,
@@ -720,7 +734,16 @@ def build_bundle_module(model, precision="fp32"):
         "pixel_mean": PIXEL_MEAN,
         "pixel_std": PIXEL_STD,
     }
-    return bundle, meta  # bundle_save.bundle_bytes adds the operator keys and checks it all
+    return bundle, meta
+
+
+def build_bundle_module(model, precision="fp32"):
+    """The scripted bundle module and its metadata dict without the operator keys (which
+    bundle_save.bundle_bytes computes from the module); `precision`: see with_precision."""
+    bundle, meta = bundle_model(_core_model(model), precision)
+    with _tracing_environment():
+        scripted = torch.jit.script(bundle)
+    return scripted, meta  # bundle_save.bundle_bytes adds the operator keys and checks it all
 
 
 def check_saved_bundle(data, lite=False, out=sys.stdout):
@@ -741,41 +764,52 @@ def check_saved_bundle(data, lite=False, out=sys.stdout):
     return meta
 
 
-def export_bundle(model, out_path, comment=None, lite=False, precision="fp32"):
+RUNTIMES = ("torchscript", "executorch")
+
+
+def export_bundle(model, out_path, comment=None, lite=False, precision="fp32",
+                  runtime="torchscript", max_points=None, max_conditioning=1):
     """Writes the bundle of an official EdgeTAM model (SAM2Base or SAM2VideoPredictor, built and
-    loaded by the caller) to `out_path`, for the lite interpreter if `lite`. The model is used in
-    eval mode on the CPU; its mode and flags are restored afterwards. Returns the metadata dict,
-    as saved."""
+    loaded by the caller) to `out_path`: TorchScript (for the lite interpreter if `lite`), or with
+    runtime="executorch" an ExecuTorch program (.pte, shim/BUNDLE.md "ExecuTorch bundles";
+    `max_points` / `max_conditioning`: bundle_pte.pte_limits; precision fp32 or fp16, the whole
+    program) written by bundle_pte.py from the same EdgeTAMBundle, exactly as
+    make_standin_bundle.py writes its .pte (torch 2.6 and ExecuTorch v0.5.0's exporter). The
+    model is used in eval mode on the CPU; its mode, flags and caches are restored afterwards.
+    Returns the metadata dict, as saved."""
+    if runtime not in RUNTIMES:
+        raise ValueError("export: runtime must be one of %s" % ", ".join(RUNTIMES))
+    if runtime == "executorch" and (lite or precision not in ("fp32", "fp16")):
+        raise ValueError("export: ExecuTorch bundles are fp32 or fp16 programs (no lite, no %s)"
+                         % precision)
     core = _core_model(model)
     was_training = core.training
     device = next(core.parameters()).device
     if device.type != "cpu":
         raise ValueError("export: move the model to the CPU first (model.to('cpu'))")
+    comment = comment or ("edgetam bundle: official EdgeTAM exported by "
+                          "shim/export/export_edgetam.py (torch %s, %s %s)"
+                          % (torch.__version__, precision, "memory attention"
+                             if runtime == "torchscript" else "program"))
     core.eval()
     try:
+        if runtime == "executorch":
+            return _export_pte(core, out_path, comment, max_points, max_conditioning, precision)
         bundle, meta = build_bundle_module(core, precision)
     finally:
         core.train(was_training)
-    data = bundle_save.bundle_bytes(
-        bundle, meta, lite=lite,
-        comment=comment or "edgetam bundle: official EdgeTAM exported by shim/export/export_edgetam.py "
-                           "(torch %s, %s memory attention)" % (torch.__version__, precision))
+    data = bundle_save.bundle_bytes(bundle, meta, lite=lite, comment=comment)
     saved = check_saved_bundle(data, lite)  # before anything is written
     bundle_save.write_file(out_path, data)
     return saved
 
 
 # ---------------------------------------------------------------------------------------------
-# torch.export of the official pieces (ExecuTorch bundles: shim/BUNDLE.md, "ExecuTorch bundles")
+# ExecuTorch bundles (shim/BUNDLE.md, "ExecuTorch bundles")
 #
-# The .pte contract has one method per TorchScript branch; each is a torch.export capture
-# (non-strict: Python runs the official code, as tracing does) of the same wrappers the TorchScript
-# path traces, under _tracing_environment (plain attention, no-op sdp_kernel) and
-# _export_environment below. attend_memory is not here (padded memories: MemoryAttention).
-# Nothing above changes: the TorchScript bundles are made exactly as before.
-
-MAX_POINTS = 32  # BUNDLE.md's max_points: the bound of the dynamic point dimension P
-
+# bundle_pte.py writes the .pte of the EdgeTAMBundle above with untraced pieces, as it writes the
+# stand-in's and the profile's (its wrappers, torch.export, pte_rewrites.py, one XNNPACK program);
+# what is here is what only the official code needs around those captures (_export_environment).
 
 def _embed_points_exportable(prompt_encoder, points, labels, pad):
     """sam2 PromptEncoder._embed_points computed with torch.where instead of boolean-mask
@@ -802,77 +836,6 @@ def _embed_points_exportable(prompt_encoder, points, labels, pad):
     return emb
 
 
-def _aa_downsample_matrix(n_in, n_out, dtype):
-    """[n_in, n_out]: the weight F.interpolate(mode="bilinear", antialias=True) gives input sample
-    i in output sample j of a 1-D resize n_in -> n_out, read off torch's own kernel (one-hot rows
-    through it), so that the filter is torch's and not a re-derivation. Computed before capture
-    (a constant), laid out as the right-hand factor of a product."""
-    eye = torch.eye(n_in, dtype=dtype).view(n_in, 1, 1, n_in)
-    rows = _ORIGINAL_INTERPOLATE(eye, size=(1, n_out), mode="bilinear", align_corners=False,
-                                 antialias=True)
-    return rows.view(n_in, n_out).contiguous()
-
-
-_ORIGINAL_INTERPOLATE = F.interpolate
-_AA_MATRICES = {}  # (n_in, n_out) -> _aa_downsample_matrix, filled by _export_environment
-
-
-def _interpolate_exportable(input, size=None, scale_factor=None, mode="nearest",
-                            align_corners=None, recompute_scale_factor=None, antialias=False):
-    """F.interpolate while exporting: the antialiased bilinear downsampling of the mask prompt
-    (S -> S/4 in _use_mask_as_output) for sizes prepared in _AA_MATRICES, as the same separable
-    filter in two matrix products (XNNPACK): ExecuTorch 0.5 has no kernel for
-    aten._upsample_bilinear2d_aa (a program with it exports but cannot load). Equal up to
-    float32 summation order (measured: 9.5e-7 on logits of +-10). Anything else goes to the
-    original: plain bilinear has an XNNPACK kernel, and ExecuTorch decomposes the FPN's nearest
-    x2 into an index gather, exactly."""
-    if input.dim() == 4 and mode == "bilinear" and antialias and not align_corners \
-            and size is not None and scale_factor is None:
-        oh, ow = (size, size) if isinstance(size, int) else (int(size[0]), int(size[1]))
-        wy = _AA_MATRICES.get((int(input.shape[-2]), oh))  # [h, oh]
-        wx = _AA_MATRICES.get((int(input.shape[-1]), ow))  # [w, ow]
-        if wy is not None and wx is not None:
-            # rows, then columns (transposed there and back): the constant is always the
-            # right-hand factor as it is stored, which XNNPACK runs as a linear layer (a constant
-            # left factor, or a transposed one, is left to the portable kernel)
-            x = torch.matmul(input, wx)
-            return torch.matmul(x.transpose(-2, -1), wy).transpose(-2, -1)
-    return _ORIGINAL_INTERPOLATE(input, size=size, scale_factor=scale_factor, mode=mode,
-                                 align_corners=align_corners,
-                                 recompute_scale_factor=recompute_scale_factor,
-                                 antialias=antialias)
-
-
-def _conv_transpose_as_conv(conv):
-    """A ConvTranspose2d whose kernel equals its stride (no padding, dilation, groups, output
-    padding: the mask decoder's 2x2 / 2 upscaling) as a forward function that XNNPACK 0.5 can
-    run (its partitioner refuses transposed convolutions, leaving them to ExecuTorch's naive
-    single-threaded kernel): such a layer writes each input pixel into its own k x k output
-    block, out[:, o, i*k+a, j*k+b] = bias[o] + sum_c x[:, c, i, j] w[c, o, a, b], i.e. a 1x1
-    convolution to O*k*k channels and a depth-to-space. Same products and sums, in another order
-    (float32 rounding). Weights rearranged once, here (constants of the capture). None when the
-    layer is not of that kind."""
-    kh, kw = conv.kernel_size
-    if (conv.stride != (kh, kw) or conv.padding != (0, 0) or conv.dilation != (1, 1)
-            or conv.groups != 1 or tuple(conv.output_padding) != (0, 0)
-            or conv.padding_mode != "zeros"):
-        return None
-    cin, cout = conv.weight.shape[0], conv.weight.shape[1]
-    weight = conv.weight.detach().permute(1, 2, 3, 0).reshape(cout * kh * kw, cin, 1, 1).clone(
-        memory_format=torch.contiguous_format)  # row-major: XNNPACK takes no other order
-    bias = None
-    if conv.bias is not None:
-        bias = conv.bias.detach().repeat_interleave(kh * kw).clone()
-
-    def forward(x):
-        y = F.conv2d(x, weight, bias)
-        n, _, h, w = y.shape
-        return y.view(n, cout, kh, kw, h, w).permute(0, 1, 4, 2, 5, 3).reshape(
-            n, cout, h * kh, w * kw)
-
-    return forward
-
-
 @contextlib.contextmanager
 def _instance_method(obj, name, function):
     """obj.name = function (an instance attribute over the class's method) for the duration;
@@ -891,121 +854,55 @@ def _instance_method(obj, name, function):
 
 @contextlib.contextmanager
 def _export_environment(model):
-    """What torch.export / ExecuTorch need on top of _tracing_environment, applied only while
-    exporting, the model left as it was:
+    """What torch.export / ExecuTorch need of the official code on top of _tracing_environment,
+    applied only while exporting, the model left as it was:
     - the prompt encoder's point embedding without boolean-mask indexing
       (_embed_points_exportable);
     - its dense position encoding (get_dense_pe: a sine grid the official code recomputes from
-      torch.ones + cumsum on every call, portable kernels in a program) as the constant the
-      official method returns;
-    - F.interpolate for the antialiased resize ExecuTorch 0.5 lacks (_interpolate_exportable);
-    - the mask decoder's transposed convolutions as 1x1 convolutions (_conv_transpose_as_conv);
-    - the position-encoding caches (PositionEmbeddingSine.cache) restored on exit."""
+      torch.ones + cumsum on every call) as the constant the official method returns;
+    - the position-encoding caches (PositionEmbeddingSine.cache: filled with real tensors by
+      bundle_model's first calls, so that the captures read them as constants) as copies made
+      here (a session may have left inference-mode tensors there), restored on exit."""
     pe = model.sam_prompt_encoder
-    S = int(model.image_size)
     caches = [(m, dict(m.cache)) for m in model.modules() if isinstance(getattr(m, "cache", None),
                                                                          dict)]
     with torch.no_grad():
+        for m, content in caches:
+            m.cache.update((key, value.clone()) for key, value in content.items())
         dense_pe = pe.get_dense_pe().detach().clone()
-        matrices = {(S, S // 4): _aa_downsample_matrix(S, S // 4, torch.float32)}
     with contextlib.ExitStack() as stack:
         stack.enter_context(_instance_method(
             pe, "_embed_points",
             lambda points, labels, pad: _embed_points_exportable(pe, points, labels, pad)))
         stack.enter_context(_instance_method(pe, "get_dense_pe", lambda: dense_pe))
-        for module in model.modules():
-            if isinstance(module, nn.ConvTranspose2d):
-                forward = _conv_transpose_as_conv(module)
-                if forward is not None:
-                    stack.enter_context(_instance_method(module, "forward", forward))
-        _AA_MATRICES.update(matrices)
-        F.interpolate = _interpolate_exportable
         try:
             yield
         finally:
-            F.interpolate = _ORIGINAL_INTERPOLATE
-            _AA_MATRICES.clear()
             for m, content in caches:  # the official caches as they were (no capture's tensors)
                 m.cache.clear()
                 m.cache.update(content)
 
 
-def _xnnpack_mean_dims(ep):
-    """Rewrites, in a captured graph, means over dims (2, 3) of 4-D tensors with keepdim (global
-    average pooling: RepViT's squeeze-excite) as means over (-2, -1): the same operation, in the
-    only spelling ExecuTorch 0.5's XNNPACK partitioner accepts (else a portable kernel)."""
-    for node in ep.graph.nodes:
-        if node.op != "call_function" or node.target != torch.ops.aten.mean.dim:
-            continue
-        val = node.args[0].meta.get("val") if hasattr(node.args[0], "meta") else None
-        keepdim = node.args[2] if len(node.args) > 2 else node.kwargs.get("keepdim", False)
-        if val is None or val.dim() != 4 or not keepdim:
-            continue
-        if sorted(int(d) % 4 for d in node.args[1]) == [2, 3]:
-            node.args = (node.args[0], [-2, -1]) + tuple(node.args[2:])
-    ep.graph_module.recompile()
-    return ep
+@contextlib.contextmanager
+def _capture_environment(model):
+    """_tracing_environment and _export_environment: bundle_pte's context for the captures (the
+    lowering runs outside: XNNPACK's partitioner captures F.scaled_dot_product_attention
+    patterns of its own)."""
+    with _tracing_environment(), _export_environment(model):
+        yield
 
 
-class _PteDecode(_SamHeads):
-    """decode_single / decode_multi (/ _mask): _SamHeads with separate output tensors (with one
-    mask, `best` is `masks` itself; a program's outputs must not alias)."""
-
-    def forward(self, pix, hr0, hr1, point_coords, point_labels, mask_input=None):
-        masks, ious, best, obj_ptr, score = super().forward(pix, hr0, hr1, point_coords,
-                                                            point_labels, mask_input)
-        return masks, ious, best.clone(), obj_ptr, score
-
-
-class _PteEncodeMemory(_EncodeMemory):
-    """encode_memory_soft / _binary: _EncodeMemory with binarize_mask_from_pts_for_mem_enc set
-    as the contract needs while it runs (the TorchScript path sets it around its trace; an
-    exported method is captured later, by export_method)."""
-
-    def forward(self, feat, best, object_score):
-        with _attribute(self.model, "binarize_mask_from_pts_for_mem_enc", self.binarize):
-            return super().forward(feat, best, object_score)
-
-
-def pte_methods(model):
-    """{method name: (module, example inputs, dynamic_shapes)} for the .pte contract's methods
-    made of official pieces (all but attend_no_memory / attend_memory): the modules call the
-    official model like the TorchScript pieces; decode's point dimension P is dynamic,
-    1 <= P <= MAX_POINTS."""
-    model = _core_model(model)
-    problems = unsupported_settings(model)
-    if problems:
-        raise ValueError("export: this model does not fit the bundle contract:\n  - "
-                         + "\n  - ".join(problems))
-    ex = _example_inputs(model)
-    f, h0, h1 = ex["feat"], ex["hr0"], ex["hr1"]
-    pts = (ex["coords"], ex["labels"])
-    P = torch.export.Dim("P", min=1, max=MAX_POINTS)
-    points = {"point_coords": {1: P}, "point_labels": {1: P}}
-    fixed = {"pix": None, "hr0": None, "hr1": None}
-    methods = {"encode_image": (_EncodeImage(model), (ex["image"],), None)}
-    for name, multimask in (("decode_single", False), ("decode_multi", True)):
-        methods[name] = (_PteDecode(model, multimask), (f, h0, h1) + pts, dict(fixed, **points))
-        methods[name + "_mask"] = (_PteDecode(model, multimask), (f, h0, h1) + pts
-                                   + (ex["mask_lr"],), dict(fixed, mask_input=None, **points))
-    methods["decode_mask"] = (_MaskAsOutput(model), (f, h0, h1, ex["mask_full"]), None)
-    for name, binarize in (("encode_memory_soft", False), ("encode_memory_binary", True)):
-        methods[name] = (_PteEncodeMemory(model, binarize), (f, ex["mask_lr"], ex["score"]), None)
-    return methods
-
-
-def export_method(module, example_inputs, dynamic_shapes=None):
-    """torch.export (non-strict) of one method's module under _tracing_environment and
-    _export_environment (the model is left as it was), means respelled for XNNPACK."""
-    module.eval()
-    with _tracing_environment(), _export_environment(module.model):
-        # once eagerly first: sam2's PositionEmbeddingSine caches its encodings per size; filled
-        # with real tensors here, the capture reads them as constants (a miss during the capture
-        # would compute them in the graph and cache a fake tensor in the model)
-        module(*example_inputs)
-        ep = torch.export.export(module, tuple(example_inputs), dynamic_shapes=dynamic_shapes,
-                                 strict=False)
-    return _xnnpack_mean_dims(ep)
+def _export_pte(core, out_path, comment, max_points, max_conditioning, precision):
+    """export_bundle's runtime="executorch" (the model in eval mode)."""
+    import bundle_pte
+    bundle, meta = bundle_model(core, trace=False)  # fp16: bundle_pte converts the whole program
+    limits = bundle_pte.pte_limits(meta, max_points or bundle_pte.MAX_POINTS, max_conditioning)
+    # non-strict capture (Python runs the official code, as tracing does): TorchDynamo would
+    # have to trace sam2's hydra-built modules, caches and context managers
+    bundle_pte.write_bundle(out_path, bundle, meta, limits, comment, strict=False,
+                            capture=lambda: _capture_environment(core), precision=precision)
+    with open(out_path, "rb") as f:
+        return bundle_meta.typed_meta(bundle_pte.check_bundle(f.read())[0])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1037,6 +934,7 @@ def image_size_overrides(image_size):
 
 
 def main(argv=None):
+    import bundle_pte  # its command-line options
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--config", required=True,
                     help="EdgeTAM config (name relative to the sam2 package, e.g. "
@@ -1045,15 +943,18 @@ def main(argv=None):
     ap.add_argument("--out", required=True, help="bundle file to write")
     ap.add_argument("--lite", action="store_true",
                     help="save for the lite interpreter (LibTorch-Lite on iOS); name it *.ptl")
-    ap.add_argument("--precision", choices=PRECISIONS, default="fp32",
+    ap.add_argument("--precision", choices=PRECISIONS + ("fp16",), default="fp32",
                     help="memory attention arithmetic: fp32 (default), bf16 or int8 (dynamic "
-                         "quantisation of its linear layers); README has each one's accuracy")
+                         "quantisation of its linear layers); README has each one's accuracy. "
+                         "--runtime executorch: fp32 or fp16 (the whole program in float16)")
     ap.add_argument("--image-size", type=int, default=0,
                     help="S: run the model at this input size (a multiple of 256, e.g. 512 or "
                          "768; default: the config's, 1024 for EdgeTAM)")
+    bundle_pte.add_arguments(ap)
     args = ap.parse_args(argv)
     if args.image_size < 0 or args.image_size % 256:
         ap.error("--image-size must be a positive multiple of 256")
+    bundle_pte.check_arguments(ap, args)
 
     from sam2.build_sam import build_sam2_video_predictor
     model = build_sam2_video_predictor(_config_name(args.config), args.checkpoint, device="cpu",
@@ -1061,7 +962,9 @@ def main(argv=None):
     meta = export_bundle(model, args.out, comment="edgetam bundle: %s + %s, exported by "
                          "shim/export/export_edgetam.py (torch %s)" % (
                              os.path.basename(args.config), os.path.basename(args.checkpoint),
-                             torch.__version__), lite=args.lite, precision=args.precision)
+                             torch.__version__), lite=args.lite, precision=args.precision,
+                         runtime=args.runtime, max_points=args.max_points,
+                         max_conditioning=args.max_conditioning)
     print("wrote %s (%d bytes): S=%d, T=%d" % (args.out, os.path.getsize(args.out),
                                                meta["image_size"], meta["memory_tokens"]))
     return 0

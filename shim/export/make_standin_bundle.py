@@ -590,51 +590,39 @@ def _reexec_reproducibly() -> None:
 
 
 def main(argv=None) -> int:
+    import bundle_pte  # its command-line options (the .pte writer itself runs on torch 2.6 only)
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", required=True, help="bundle file to write")
     ap.add_argument("--image-size", type=int, default=256,
                     help="S, a multiple of 64 (default 256)")
     ap.add_argument("--lite", action="store_true",
                     help="save for the lite interpreter (.ptl, LibTorch-Lite)")
-    ap.add_argument("--precision", choices=("fp32", "bf16", "int8"), default="fp32",
-                    help="--profile edgetam only: the memory attention's arithmetic, as the "
-                         "exporter's --precision")
+    ap.add_argument("--precision", choices=("fp32", "bf16", "int8", "fp16"), default="fp32",
+                    help="bf16, int8: --profile edgetam only, the memory attention's arithmetic, "
+                         "as the exporter's --precision; fp16: --runtime executorch only, the "
+                         "whole program in float16")
     ap.add_argument("--profile", choices=("standin", "edgetam"), default="standin",
                     help="standin: the small test model (default); edgetam: EdgeTAM's real "
                          "layer shapes with random weights, for benchmarks")
     ap.add_argument("--sensitive", action="store_true",
                     help="--profile edgetam only: weights with objects present and masks that "
                          "depend on the memory bank, for comparisons (cross-runtime tests)")
-    ap.add_argument("--runtime", choices=("torchscript", "executorch"), default="torchscript",
-                    help="torchscript: a TorchScript bundle (default); executorch: an ExecuTorch "
-                         "program (.pte) of the same model and weights")
-    ap.add_argument("--max-points", type=int,
-                    help="--runtime executorch only: the most points a decode takes (default: "
-                         "bundle_pte.MAX_POINTS, 32)")
-    ap.add_argument("--max-conditioning", type=int, default=1,
-                    help="--runtime executorch only: conditioning frames per object the bundle "
-                         "attends (default 1, the tracker's defaults; more for "
-                         "corrections_as_conditioning)")
+    bundle_pte.add_arguments(ap)
     args = ap.parse_args(argv)
-    if (args.precision != "fp32" or args.sensitive) and args.profile != "edgetam":
-        ap.error("--precision and --sensitive apply to --profile edgetam")
+    if (args.precision in ("bf16", "int8") or args.sensitive) and args.profile != "edgetam":
+        ap.error("--precision bf16 / int8 and --sensitive apply to --profile edgetam")
     multiple = 256 if args.profile == "edgetam" else 64
     if args.image_size <= 0 or args.image_size % multiple:
         ap.error("--image-size must be a positive multiple of %d" % multiple)
-    if args.runtime == "executorch" and (args.lite or args.precision != "fp32"):
-        ap.error("--runtime executorch writes float32 .pte bundles: no --lite or --precision")
-    if args.max_points is not None and (args.runtime != "executorch" or args.max_points < 1):
-        ap.error("--max-points: a positive number, with --runtime executorch")
-    if args.max_conditioning < 1 or (args.max_conditioning != 1 and args.runtime != "executorch"):
-        ap.error("--max-conditioning: a positive number, with --runtime executorch")
+    bundle_pte.check_arguments(ap, args)
 
     model, meta, what = build_model(args)
     comment = "edgetam bundle: %s (shim/export/make_standin_bundle.py, seed %d)" % (what, SEED)
     if args.runtime == "executorch":
-        import bundle_pte
         limits = bundle_pte.pte_limits(meta, args.max_points or bundle_pte.MAX_POINTS,
                                        args.max_conditioning)
-        bundle_pte.write_bundle(args.out, model, meta, limits, comment)
+        bundle_pte.write_bundle(args.out, model, meta, limits, comment,
+                                precision=args.precision)
         return 0
     scripted = torch.jit.script(model)
     bundle_save.write_file(args.out, bundle_save.bundle_bytes(scripted, meta, lite=args.lite,
@@ -652,15 +640,18 @@ def build_model(args):
         torch.manual_seed(SEED)
         model = edgetam_profile.EdgeTAMProfile(args.image_size).eval()
         edgetam_profile.init_weights(model, SEED, sensitive=args.sensitive)
+        attention = "fp32" if args.precision == "fp16" else args.precision  # fp16: bundle_pte
         model.memory_attention = edgetam_profile.export_edgetam.with_precision(
-            model.memory_attention, args.precision)
+            model.memory_attention, attention)
         meta = dict(metadata(model), **edgetam_profile.metadata_sizes(model))
         what = "EdgeTAM-shaped benchmark profile, %srandom weights, %s memory attention" % (
-            "sensitive " if args.sensitive else "", args.precision)
+            "sensitive " if args.sensitive else "", attention)
     else:
         model = build(args.image_size)
         meta = metadata(model)
         what = "deterministic stand-in"
+    if args.precision == "fp16":
+        what += ", float16 program"
     return model, meta, what
 
 
