@@ -50,7 +50,8 @@ public final class LiveStream: @unchecked Sendable {
 
     /// Creates the stream and starts its worker. `onResult` runs on the worker thread for every
     /// processed frame, in order; it may push and prompt, and holds up the next frame while it
-    /// runs.
+    /// runs. It must not hold the stream strongly: the stream keeps it until it stops, so that
+    /// cycle would never stop.
     public convenience init(model: Model, options: Options = Options(),
                             onResult: @escaping @Sendable (StreamResult) -> Void) throws {
         try self.init(model: model, options: options, sink: ResultSink(deliver: onResult, finish: nil))
