@@ -6,17 +6,15 @@
 // No unsafeFlags and nothing fetched, so the package can be a version-pinned dependency.
 import PackageDescription
 
-#if os(Linux)
-// Built and tested in CI (Debian 13, cmake/check-swift.sh).
-let cLibrary: Target = .systemLibrary(name: "CEdgeTAM", pkgConfig: "edgetam")
-#else
-// Apple hosts: NOT built or tested here (no Mac). A macOS app can use a macOS CMake install the
-// same way. iOS is not available through this package yet: the plan is the C sources as a target
-// (NEON needs no flags) plus ExecuTorch's Swift package, but ExecuTorch v0.5.0's Apple frameworks
-// lack headers its shim includes (data loader, flatbuffers, the program schema flatc writes),
-// which SwiftPM cannot supply without unsafeFlags. Until then an iOS app links
-// cmake/build_xcframework.sh's edgetam.xcframework (README.md, iOS).
-let cLibrary: Target = .systemLibrary(name: "CEdgeTAM", pkgConfig: "edgetam")
+// Linux: built and tested in CI (Debian 13, cmake/check-swift.sh). Apple hosts: NOT built or
+// tested here (no Mac). A macOS app can use a macOS CMake install the same way. iOS is not
+// available through this package yet: the plan is the C sources as a target (NEON needs no flags)
+// plus ExecuTorch's Swift package, but ExecuTorch v0.5.0's Apple frameworks lack headers its shim
+// includes (data loader, flatbuffers, the program schema flatc writes), which SwiftPM cannot
+// supply without unsafeFlags. Until then an iOS app links cmake/build_xcframework.sh's
+// edgetam.xcframework (README.md, iOS).
+#if !os(Linux)
+#warning("EdgeTAM: not built or tested on Apple platforms; iOS needs edgetam.xcframework (README.md, Swift)")
 #endif
 
 let package = Package(
@@ -25,7 +23,7 @@ let package = Package(
     platforms: [.macOS(.v12), .iOS(.v15)],
     products: [.library(name: "EdgeTAM", targets: ["EdgeTAM"])],
     targets: [
-        cLibrary,
+        .systemLibrary(name: "CEdgeTAM", pkgConfig: "edgetam"),
         .target(name: "EdgeTAM", dependencies: ["CEdgeTAM"]),
         .testTarget(name: "EdgeTAMTests", dependencies: ["EdgeTAM", "CEdgeTAM"]),
     ],
