@@ -2,7 +2,8 @@
 # CI's Debian 13 job, as root (debootstrap, mounts, chroot), inside a Debian 13 (trixie) root: the
 # README's quick start (its cmake/deps.sh installs the packages, as a new user's would), then the
 # release test suite (ctest of that optimised build; the sanitizer builds and fuzzing of the
-# libtorch build run on the host, cmake/check.sh). Then cmake/check-cross-runtime.sh: bundles
+# libtorch build run on the host, cmake/check.sh), and the Swift package on that build
+# (cmake/check-swift.sh: swift build, swift test). Then cmake/check-cross-runtime.sh: bundles
 # exported by either torch in the other's libtorch (needs this host's optimised build,
 # build-check-release, which it makes when absent). Then the ExecuTorch backend's suite,
 # cmake/check-executorch.sh (the README's second test command), with ExecuTorch's sources from
@@ -81,7 +82,10 @@ cat /quickstart.sh
 mkdir -p /build && ln -s /build build
 sh -e /quickstart.sh
 echo "=== $PRETTY_NAME: ctest ==="
-ctest --test-dir build --output-on-failure'
+ctest --test-dir build --output-on-failure
+echo "=== $PRETTY_NAME: the Swift package ==="
+sh cmake/deps.sh swift
+sh cmake/check-swift.sh build'
 
 sh cmake/check-cross-runtime.sh "$root"
 

@@ -29,6 +29,10 @@
 #               only: their -dev packages are not co-installable across architectures, and the
 #               amd64 ones' headers serve both), qemu-user and libstdc++6:arm64 to run the result,
 #               libcmocka-dev:arm64 for its tests
+# Opt-in on Debian 13 only (Debian 12 packages no Swift toolchain):
+#   sh cmake/deps.sh swift   the base packages and swiftlang (Swift 6.0.3 with XCTest; about 450 MB
+#               to download, 2 GB installed) for the Swift package (Package.swift), built and
+#               tested by cmake/check-swift.sh
 set -eu
 release=unknown
 # shellcheck disable=SC1091 # the running system's file
@@ -38,10 +42,13 @@ debian-12 | debian-13) ;;
 *) echo "deps.sh: tested on Debian 12 and 13; trying the same packages on $release" >&2 ;;
 esac
 case ${1:-} in
-"" | executorch | executorch-arm64) ;;
-*) echo "usage: sh cmake/deps.sh [executorch | executorch-arm64]" >&2; exit 2 ;;
+"" | executorch | executorch-arm64 | swift) ;;
+*) echo "usage: sh cmake/deps.sh [executorch | executorch-arm64 | swift]" >&2; exit 2 ;;
 esac
-if [ -n "${1:-}" ] && [ "$release" = debian-12 ]; then
+if [ "${1:-}" = swift ] && [ "$release" = debian-12 ]; then
+    echo "deps.sh: swift needs Debian 13 (swiftlang; Debian 12 packages no Swift toolchain)" >&2
+    exit 1
+elif [ -n "${1:-}" ] && [ "$release" = debian-12 ]; then
     echo "deps.sh: $1 needs Debian 13 (torch 2.6's torchgen for ExecuTorch v0.5.0)" >&2
     exit 1
 fi
@@ -49,6 +56,7 @@ packages="build-essential cmake pkg-config libtorch-dev libopenblas0-pthread pyt
 executorch="xz-utils libxnnpack-dev libpthreadpool-dev libcpuinfo-dev flatbuffers-compiler libflatbuffers-dev python3-yaml python3-flatbuffers python3-ruamel.yaml python3-tabulate python3-expecttest"
 executorch_arm64="gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user libcmocka-dev:arm64 libxnnpack-dev:arm64 libpthreadpool0:arm64 libcpuinfo0:arm64 libstdc++6:arm64"
 case ${1:-} in
+swift) packages="$packages swiftlang" ;;
 executorch) packages="$packages $executorch" ;;
 executorch-arm64) packages="$packages $executorch $executorch_arm64" ;;
 esac

@@ -1,8 +1,8 @@
-// Live camera segmentation on iOS with edgetam: AVCaptureVideoDataOutput frames go into the
-// library's live-stream mode; a tap starts tracking an object; masks come back as
-// OneComponent8 pixel buffers this code creates and owns. README.md, "iOS", says how to add
-// edgetam.xcframework and ExecuTorch's frameworks (or, legacy, the LibTorch-Lite pod) to an Xcode
-// project.
+// Live camera segmentation on iOS with edgetam's Swift API: AVCaptureVideoDataOutput frames go
+// into a live stream (CameraTracker.swift, the platform-neutral half); a tap starts tracking an
+// object; masks come back as OneComponent8 pixel buffers this code creates and owns. README.md,
+// "iOS" and "Swift", says how to add edgetam to an Xcode project. Apple only: CI parses this file
+// but cannot type-check it without the Apple SDKs.
 //
 //     let path = Bundle.main.path(forResource: "edgetam", ofType: "pte")!
 //     let camera = try EdgeTAMCamera(bundlePath: path) { mask in overlay.image = UIImage(ciImage: mask) }
@@ -12,52 +12,30 @@
 //
 // Ownership, the whole story: the camera's CVPixelBuffer belongs to the sample buffer, which
 // AVFoundation keeps alive during captureOutput(_:didOutput:from:). edgetam only borrows it
-// during edgetam_stream_push (lock, copy, unlock, return); nothing here retains, releases or
-// keeps it. The mask buffers are ours (from our pool); edgetam writes into them during the call.
+// during the push (lock, copy, unlock, return); nothing here retains, releases or keeps it. The
+// mask buffers are ours (from our pool); edgetam writes into them during the call.
 import AVFoundation
 import CoreImage
 import CoreVideo
-import edgetam
+import EdgeTAM
 
-final class EdgeTAMCamera: NSObject, AVCaptureVideoDataOutputSampleBufferDelegate {
+final class EdgeTAMCamera: NSObject, AVCaptureVideoDataOutputSampleBufferDelegate, @unchecked Sendable {
+    // @unchecked: the session is configured and run on sessionQueue only; the tracker is Sendable.
     let session = AVCaptureSession()
     private let sessionQueue = DispatchQueue(label: "edgetam.session")
     private let cameraQueue = DispatchQueue(label: "edgetam.camera")
-    private var model: OpaquePointer?   // edgetam_model *
-    private var stream: OpaquePointer?  // edgetam_stream *
-    private var sink: Unmanaged<MaskSink>?
+    private let tracker: CameraTracker
 
-    /// bundlePath: the bundle shipped in the app, of the runtime edgetam.xcframework was built for:
-    /// a .pte for ExecuTorch, a .ptl (`--lite`) for LibTorch-Lite. The library tells them apart by
-    /// content, not by name.
+    /// bundlePath: the bundle shipped in the app, of the runtime edgetam was built for: a .pte for
+    /// ExecuTorch, a .ptl for LibTorch-Lite (told apart by content, not by name).
     /// onMask runs on the main queue with each new mask of object 1 (white = object).
-    init(bundlePath: String, onMask: @escaping (CIImage) -> Void) throws {
+    init(bundlePath: String, onMask: @escaping @Sendable (CIImage) -> Void) throws {
+        let sink = MaskSink()
+        tracker = try CameraTracker(bundlePath: bundlePath) { mask in
+            guard let image = sink.image(of: mask) else { return }
+            DispatchQueue.main.async { onMask(image) }
+        }
         super.init()
-        var params = edgetam_model_default_params()
-        var error = [CChar](repeating: 0, count: 512)
-        guard edgetam_model_load(bundlePath, &params, &model, &error, error.count) == EDGETAM_OK else {
-            throw NSError(domain: "edgetam", code: 1,
-                          userInfo: [NSLocalizedDescriptionKey: String(cString: error)])
-        }
-        // The worker thread's callbacks reach only the sink, which the stream holds a reference
-        // to until it is destroyed: tearing the camera down never races with a callback.
-        let sink = Unmanaged.passRetained(MaskSink(onMask: onMask))
-        self.sink = sink
-        var streamParams = edgetam_stream_default_params()
-        streamParams.user_data = sink.toOpaque()
-        streamParams.on_result = { result, userData in
-            guard let result = result, let userData = userData else { return }
-            Unmanaged<MaskSink>.fromOpaque(userData).takeUnretainedValue().deliver(result.pointee)
-        }
-        guard edgetam_stream_create(model, &streamParams, &stream) == EDGETAM_OK else {
-            throw NSError(domain: "edgetam", code: 2) // deinit frees the model and the sink
-        }
-    }
-
-    deinit {
-        edgetam_stream_destroy(stream) // joins the worker: no callback after this
-        sink?.release()
-        edgetam_model_free(model)
     }
 
     /// Asks for camera access (Info.plist needs NSCameraUsageDescription), then starts frames.
@@ -95,64 +73,47 @@ final class EdgeTAMCamera: NSObject, AVCaptureVideoDataOutputSampleBufferDelegat
     }
 
     // Camera queue, every frame. Never blocks: a frame that arrives while the model is busy is
-    // dropped by edgetam without being touched (EDGETAM_DROPPED).
+    // dropped by edgetam without being touched.
     func captureOutput(_ output: AVCaptureOutput, didOutput sampleBuffer: CMSampleBuffer,
                        from connection: AVCaptureConnection) {
-        guard let pixels = CMSampleBufferGetImageBuffer(sampleBuffer) else { return }
-        var frame = edgetam_frame_default()
-        guard edgetam_frame_from_cvpixelbuffer(pixels, &frame) == EDGETAM_OK else { return }
+        guard let pixels = CMSampleBufferGetImageBuffer(sampleBuffer),
+              let frame = try? Frame(pixelBuffer: pixels) else { return }
         let time = CMSampleBufferGetPresentationTimeStamp(sampleBuffer)
-        let microseconds = CMTimeConvertScale(time, timescale: 1_000_000, method: .default).value
-        _ = edgetam_stream_push(stream, &frame, microseconds)
+        tracker.push(frame, microseconds: CMTimeConvertScale(time, timescale: 1_000_000, method: .default).value)
     }
 
     /// A tap, in the camera frame's pixel coordinates (convert from the preview layer with
     /// captureDevicePointConverted(fromLayerPoint:) times the frame size). Any thread.
     func track(objectAt point: CGPoint) {
-        let click = edgetam_point(x: Float(point.x), y: Float(point.y), label: 1)
-        var prompt = edgetam_prompt_default()
-        withUnsafePointer(to: click) { clickPointer in
-            prompt.points = clickPointer
-            prompt.num_points = 1
-            _ = edgetam_stream_add_prompt(stream, 1, &prompt) // copied: click may go away after
-        }
+        tracker.track(objectAtX: Float(point.x), y: Float(point.y))
     }
 }
 
-/// Runs on the stream's worker thread only, one result at a time.
-private final class MaskSink {
-    private let onMask: (CIImage) -> Void
+/// Masks into pixel buffers from our own pool. Used on the stream's worker thread only, one mask
+/// at a time (hence @unchecked).
+private final class MaskSink: @unchecked Sendable {
     private var pool: CVPixelBufferPool?
     private var poolSize = (width: 0, height: 0)
 
-    init(onMask: @escaping (CIImage) -> Void) { self.onMask = onMask }
-
-    // `result` and its masks are valid only during the callback: copy the mask into a pixel
-    // buffer we own, then hand that to the UI.
-    func deliver(_ result: edgetam_stream_result) {
-        guard result.status == EDGETAM_OK, result.num_objects > 0, let objects = result.objects,
-              let mask = objects[0].mask, let maskBuffer = newMaskBuffer(result.width, result.height)
-        else { return }
-        guard edgetam_mask_to_cvpixelbuffer(mask, objects[0].mask_stride, result.width, result.height,
-                                            maskBuffer) == EDGETAM_OK else { return }
-        let image = CIImage(cvPixelBuffer: maskBuffer)
-        let onMask = self.onMask
-        DispatchQueue.main.async { onMask(image) }
+    func image(of mask: Mask) -> CIImage? {
+        guard let buffer = newMaskBuffer(mask.width, mask.height), (try? mask.write(to: buffer)) != nil
+        else { return nil }
+        return CIImage(cvPixelBuffer: buffer)
     }
 
-    private func newMaskBuffer(_ width: Int32, _ height: Int32) -> CVPixelBuffer? {
-        if pool == nil || poolSize != (Int(width), Int(height)) {
+    private func newMaskBuffer(_ width: Int, _ height: Int) -> CVPixelBuffer? {
+        if pool == nil || poolSize != (width, height) {
             let attributes: [String: Any] = [
                 kCVPixelBufferPixelFormatTypeKey as String: kCVPixelFormatType_OneComponent8,
-                kCVPixelBufferWidthKey as String: Int(width),
-                kCVPixelBufferHeightKey as String: Int(height),
+                kCVPixelBufferWidthKey as String: width,
+                kCVPixelBufferHeightKey as String: height,
                 kCVPixelBufferIOSurfacePropertiesKey as String: [String: Any](),
             ]
             pool = nil
             CVPixelBufferPoolCreate(nil, nil, attributes as CFDictionary, &pool)
-            poolSize = (Int(width), Int(height))
+            poolSize = (width, height)
         }
-        guard let pool = pool else { return nil }
+        guard let pool else { return nil }
         var buffer: CVPixelBuffer?
         CVPixelBufferPoolCreatePixelBuffer(nil, pool, &buffer) // ARC owns it; no manual release
         return buffer
