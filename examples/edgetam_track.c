@@ -70,7 +70,7 @@ static prompt_group *group_for(options *o, int64_t frame, int32_t object_id)
 static int parse_options(int argc, char **argv, options *o)
 {
     memset(o, 0, sizeof *o);
-    o->model = example_standin_bundle;
+    o->model = example_demo_bundle;
     int64_t at = 0;
     int32_t object = 1;
     for (int i = 1; i < argc; i++) {
