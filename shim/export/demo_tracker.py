@@ -49,6 +49,8 @@ MEMORY_DIM = 16
 VELOCITY_SPAN = 3  # frames the velocity is measured over
 NOVEL = 0.05  # share of the uniform histogram in the object model (unseen colours)
 EDGE = 1.5  # how soft the edges of the where-prior are, LR pixels
+TEMPLATE = (24, 12)  # template rows, columns: the object's box resampled
+REACH = 4  # template search: offsets -REACH..REACH LR pixels around the predicted place
 
 
 class DemoTracker(nn.Module):
@@ -76,7 +78,20 @@ class DemoTracker(nn.Module):
         self.high_res_dim1 = 1
         self.num_maskmem = num_maskmem
         self.bins = K
-        self.memory_tokens = (2 * K + 1 + MEMORY_DIM - 1) // MEMORY_DIM
+        th, tw = TEMPLATE
+        self.th, self.tw = th, tw
+        self.template_size = (self.channels + 1) * th * tw  # features + mask weights
+        self.memory_tokens = (2 * K + 1 + self.template_size + MEMORY_DIM - 1) // MEMORY_DIM
+        # template sample positions in units of the box's half extent, pixel centres
+        ty = (torch.arange(th, dtype=torch.float32) + 0.5) / th * 2.0 - 1.0
+        tx = (torch.arange(tw, dtype=torch.float32) + 0.5) / tw * 2.0 - 1.0
+        gy, gx = torch.meshgrid(ty, tx, indexing="ij")
+        self.register_buffer("template_grid", torch.stack([gx, gy], -1).view(1, th, tw, 2))
+        oy, ox = torch.meshgrid(torch.arange(-REACH, REACH + 1, dtype=torch.float32),
+                                torch.arange(-REACH, REACH + 1, dtype=torch.float32),
+                                indexing="ij")
+        self.register_buffer("offsets", torch.stack([ox, oy], -1).view(-1, 1, 1, 2))  # [Nc,..]
+        self.reach = REACH
         self.register_buffer("mean", torch.tensor(pixel_mean).view(1, 3, 1, 1))
         self.register_buffer("std", torch.tensor(pixel_std).view(1, 3, 1, 1))
         self.register_buffer("scale", torch.tensor(SCALE).view(1, FEATURES, 1, 1))
@@ -151,25 +166,48 @@ class DemoTracker(nn.Module):
     def _smooth(self, z: torch.Tensor) -> torch.Tensor:
         return F.avg_pool2d(z, 3, 1, 1, count_include_pad=False)
 
-    def _pointer(self, mask: torch.Tensor, present: torch.Tensor) -> torch.Tensor:
-        """The object pointer [1,C]: present, centroid x/y, spread x/y, area (LR units) of the
-        mask [LR*LR] (0/1), zeros (the no-object pointer) when not present."""
+    def _geometry(self, mask: torch.Tensor) -> torch.Tensor:
+        """Centroid x/y, spread (standard deviation) x/y, area of a mask [LR*LR], LR units: [5]."""
         area = mask.sum()
         n = area + 1e-6
         cx = (mask * self.xs).sum() / n
         cy = (mask * self.ys).sum() / n
         sx = torch.sqrt((mask * (self.xs - cx).pow(2)).sum() / n + 1e-6)
         sy = torch.sqrt((mask * (self.ys - cy).pow(2)).sum() / n + 1e-6)
-        geo = torch.stack([torch.ones_like(area), cx, cy, sx, sy, area]).view(1, 6)
+        return torch.stack([cx, cy, sx, sy, area])
+
+    def _sample(self, maps: torch.Tensor, grid: torch.Tensor) -> torch.Tensor:
+        """maps [1,c,LR,LR] at the points grid [1,h,w,2] (x, y in LR pixels) -> [1,c,h,w]."""
+        g = grid * (2.0 / float(self.low_res)) - 1.0
+        return F.grid_sample(maps, g, mode="bilinear", padding_mode="zeros", align_corners=False)
+
+    def _pointer(self, mask: torch.Tensor, present: torch.Tensor, centre: torch.Tensor
+                 ) -> torch.Tensor:
+        """The object pointer [1,C]: present, centre x/y, spread x/y, area (LR units) of the
+        mask [LR*LR] (0/1), zeros (the no-object pointer) when not present. The centre is the
+        mask's centroid mixed with `centre` [3] (x, y, weight): where the template was found,
+        which a mask spilling onto a neighbour does not move."""
+        geo = self._geometry(mask)
+        keep = centre[2]
+        xy = keep * centre[0:2] + (1.0 - keep) * geo[0:2]
+        geo = torch.cat([torch.ones(1, dtype=mask.dtype, device=mask.device), xy, geo[2:5]])
+        geo = geo.view(1, 6)
         rest = torch.zeros(1, self.hidden_dim - 6, dtype=mask.dtype, device=mask.device)
         return torch.cat([geo, rest], 1) * present.to(mask.dtype)
 
-    def _outputs(self, z: torch.Tensor, score: torch.Tensor, multimask: bool
+    def _box_half(self, spread: torch.Tensor) -> torch.Tensor:
+        """Half extents of an object's box from its spread: a uniform blob's is sqrt(3) spreads;
+        a little more, so that a template holds some surroundings too."""
+        return 2.0 * spread + 1.0
+
+    def _outputs(self, z: torch.Tensor, score: torch.Tensor, multimask: bool,
+                 centre: torch.Tensor
                  ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-        """decode's outputs from the low-res logits z [1,1,LR,LR] and the score [1,1]."""
+        """decode's outputs from the low-res logits z [1,1,LR,LR], the score [1,1] and the
+        centre for the pointer (_pointer)."""
         appear = score > 0
         z = torch.where(appear.view(1, 1, 1, 1), z, torch.full_like(z, -1024.0))
-        ptr = self._pointer((z > 0).to(z.dtype).reshape(-1), appear.view(1))
+        ptr = self._pointer((z > 0).to(z.dtype).reshape(-1), appear.view(1), centre)
         ious = torch.full((1, 1), 0.9, dtype=z.dtype, device=z.device)
         masks = z
         if multimask:  # one mask three times: the demo has no alternatives to offer
@@ -256,7 +294,9 @@ class DemoTracker(nn.Module):
         present = mem[:, 2 * K]
         cond = (memory_tpos == 0).to(feat.dtype)
         recent_present = (present * (1.0 - cond)).sum().clamp(min=1.0)
-        w = present * (cond * recent_present + (1.0 - cond))
+        # the prompted look anchors identity: conditioning memories weigh three times as much as
+        # all recent ones together (which may have caught some of a neighbour or an occluder)
+        w = present * (cond * 3.0 * recent_present + (1.0 - cond))
         w = w / (w.sum() + 1e-6)
         h_obj = torch.matmul(w, mem[:, 0:K])
         h_bg = torch.matmul(w, mem[:, K:2 * K])
@@ -276,22 +316,47 @@ class DemoTracker(nn.Module):
         older = (sel + self.velocity_span).clamp(max=p - 1)
         moving = seen[sel] * seen[older] * (older == sel + self.velocity_span).to(feat.dtype)
         v = ((geo[0:2] - obj_ptrs[older, 1:3]) * (moving / float(self.velocity_span))).clamp(-2.0, 2.0)
-        cx = geo[0] + v[0] * ago
-        cy = geo[1] + v[1] * ago
-        # a box of its size (half extent sqrt(3) spreads: a uniform blob's) with soft edges;
-        # the size may drift only so far from the prompted one, so that a mask spreading onto a
+        centre = geo[0:2] + v * ago
+        # its size may drift only so far from the prompted one, so that a mask spreading onto a
         # neighbour of the same colours, or shrinking to one part, does not feed on itself
         first = obj_ptrs[0, 3:5]
         spread = torch.max(torch.min(geo[2:4], 1.0 * first), 0.8 * first)
-        half = 1.73 * spread + 1.0 + 0.5 * (ago - 1.0)
+
+        # what: the memories' templates (weighted as the histograms) matched around there;
+        # the best offsets (a soft minimum of the distance) move the centre
+        th, tw = self.th, self.tw
+        templates = mem[:, 2 * K + 1:2 * K + 1 + self.template_size]
+        t = torch.matmul(w, templates).view(self.channels + 1, th * tw)
+        t_mask = t[self.channels]
+        t_feat = t[0:self.channels]
+        nc = self.offsets.size(0)
+        grid = centre + self.offsets + self.template_grid * self._box_half(spread)  # [Nc,th,tw,2]
+        seen_feat = self._sample(self._unpack(feat), grid.view(1, nc * th, tw, 2))
+        seen_feat = seen_feat.view(self.channels, nc, th * tw)
+        d2 = (seen_feat - t_feat.unsqueeze(1)).pow(2).sum(0)  # [Nc, th*tw]
+        dist = torch.matmul(d2, t_mask) / (t_mask.sum() + 1e-6)  # [Nc]
+        step = self.offsets.view(nc, 2)
+        dist = dist + 0.02 * step.pow(2).sum(1)  # the smaller move wins a tie
+        pick = torch.softmax(dist * -20.0, 0)
+        centre = centre + torch.matmul(pick, step)
+        cx = centre[0]
+        cy = centre[1]
+        # the mask: pixels that look like the object, in a box of its size there (soft edges)
+        half = 1.73 * spread + 1.0 + (ago - 1.0)  # unseen for a while: it may be further
         out_x = F.relu((self.xs.view(-1) - cx).abs() - half[0])
         out_y = F.relu((self.ys.view(-1) - cy).abs() - half[1])
         prior = -0.5 * (out_x * out_x + out_y * out_y) * self.edge_weight
         z = (L - 0.5 + prior).view(1, 1, LR, LR)
-        area = geo[4].view(1, 1, 1, 1).expand(1, 1, self.feat_size, self.feat_size)
-        rest = torch.zeros(1, self.hidden_dim - self.pack * self.pack - 1, self.feat_size, self.feat_size,
+        # pix: the logits, then the expected area, the centre found and its trust, as constant maps
+        H = self.feat_size
+        expected = 0.5 * (geo[4] + obj_ptrs[0, 5])  # partly hidden on the last frame: still
+        # how far to trust where the template was found (a poor match: the object is partly
+        # hidden or changed; then the mask's own centroid says where it is)
+        trust = ((0.6 - dist.min()) / 0.3).clamp(0.0, 1.0)
+        found = torch.stack([expected, cx, cy, trust]).view(1, 4, 1, 1).expand(1, 4, H, H)
+        rest = torch.zeros(1, self.hidden_dim - self.pack * self.pack - 4, H, H,
                            dtype=feat.dtype, device=feat.device)
-        return torch.cat([self._pack(z), area, rest], 1).contiguous()
+        return torch.cat([self._pack(z), found, rest], 1).contiguous()
 
     @torch.jit.export
     def decode(self, pix: torch.Tensor, hr0: torch.Tensor, hr1: torch.Tensor,
@@ -300,12 +365,14 @@ class DemoTracker(nn.Module):
                ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
         if point_coords.size(1) == 0:  # tracking: attend_memory's logits
             z = self._smooth(self._unpack(pix[:, 0:self.pack * self.pack]))
-            area = pix[0, self.pack * self.pack, 0, 0]
-            ratio = torch.sigmoid(z).sum() / (area + 1.0)
+            found = pix[0, self.pack * self.pack:self.pack * self.pack + 4, 0, 0]
+            ratio = (z > 0).to(z.dtype).sum() / (found[0] + 1.0)
             score = (12.0 * (ratio - 0.3)).clamp(-20.0, 20.0).view(1, 1)
+            centre = found[1:4]
         else:
             z, score = self._segment(hr0, point_coords, point_labels)
-        return self._outputs(z, score, multimask)
+            centre = torch.zeros(3, dtype=z.dtype, device=z.device)
+        return self._outputs(z, score, multimask, centre)
 
     @torch.jit.export
     def decode_mask(self, feat: torch.Tensor, hr0: torch.Tensor, hr1: torch.Tensor,
@@ -315,7 +382,8 @@ class DemoTracker(nn.Module):
                              align_corners=False, antialias=True)
         appear = (mask > 0).any().view(1)
         score = (appear.to(feat.dtype) * 20.0 - 10.0).view(1, 1)
-        ptr = self._pointer((best > 0).to(feat.dtype).reshape(-1), appear)
+        ptr = self._pointer((best > 0).to(feat.dtype).reshape(-1), appear,
+                            torch.zeros(3, dtype=feat.dtype, device=feat.device))
         return best.contiguous(), ptr, score.contiguous()
 
     @torch.jit.export
@@ -332,9 +400,15 @@ class DemoTracker(nn.Module):
         ring = (self._dilate(m, 6) - m).clamp(min=0.0)
         h_obj = self._hist(a, m)
         h_bg = 0.5 * self._hist(a, ring) + 0.5 * self._hist(a, torch.ones_like(ring))
-        pad = self.memory_tokens * self.memory_dim - 2 * self.bins - 1
-        out = torch.cat([h_obj, h_bg, present, torch.zeros(pad, dtype=feat.dtype,
-                                                           device=feat.device)])
+        # the template: features and mask over the object's box, resampled to a fixed size
+        geo = self._geometry(m)
+        half = self._box_half(geo[2:4])
+        grid = geo[0:2] + self.template_grid * half
+        maps = torch.cat([self._unpack(feat), m.view(1, 1, self.low_res, self.low_res)], 1)
+        template = self._sample(maps, grid).reshape(-1) * present
+        pad = self.memory_tokens * self.memory_dim - 2 * self.bins - 1 - self.template_size
+        out = torch.cat([h_obj, h_bg, present, template,
+                         torch.zeros(pad, dtype=feat.dtype, device=feat.device)])
         return out.view(1, self.memory_tokens, self.memory_dim).contiguous()
 
 
