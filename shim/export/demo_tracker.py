@@ -6,28 +6,32 @@ All the work is at the low-resolution mask grid (LR = S/4, the stride of hr0), b
 pedestrian of the quick start's clip is about one cell wide. The C tracker drives it as it drives
 EdgeTAM (docs/tracking.md); what each method computes:
 
-- encode_image: per LR pixel four features, scaled so that a grid of K = 8*3*3*2 colour/texture
-  prototypes has unit spacing: intensity, red-green, yellow-blue, local contrast. hr0 holds them
-  at LR; feat holds the same values space-to-depth packed into [C = 16*4, S/16, S/16] (the
-  methods that get feat only, attend_memory and encode_memory, unpack them); hr1 is unused.
-- A soft histogram over the prototypes (each pixel's softmax of -distance^2 to each prototype)
-  models how something looks; the log ratio of the object's to the background's histogram
-  likelihood scores every pixel (positive: looks like the object).
+- encode_image: per LR pixel four features (intensity, red-green, yellow-blue, local contrast),
+  each soft-assigned to a few levels (8, 3, 3, 2: 16 channels). hr0 holds them at LR; feat holds
+  the same values space-to-depth packed into [C = 16*16, S/16, S/16] (attend_memory and
+  encode_memory get feat only and unpack it); hr1 is unused.
+- The product of the four assignments is a soft histogram bin per pixel (K = 144 bins); the log
+  ratio of an object's to its background's histogram likelihood scores every pixel (positive:
+  looks like the object).
 - decode with points or a box (prompt): the object's histogram from small discs around the
-  positive points and from the box, the background's from a ring around them mixed with the whole
-  frame; a region grows from the points (a fixed number of 3x3 dilations) over pixels that score
-  positive, inside the box if any, away from negative points; twice, the second time with the
-  histogram of the first region.
-- encode_memory: the histograms of the mask and of a ring around it (mixed with the frame), and
-  whether the object is present: what the object looked like.
-- decode's object pointer: where the object is (present flag, centroid, spread, area), the
-  no-object pointer (zeros) mixed in when it is absent.
-- attend_memory: the histograms of the present memories (conditioning frames weigh as much as all
-  recent ones together) score each pixel; the pointers give a Gaussian prior around the last
-  place the object was seen, moved by its last velocity and widened by the frames since; pix
-  carries the resulting logits (packed) and the expected area.
-- decode without points (tracking): those logits, smoothed; the object score compares the mass of
-  the mask with the expected area, so it falls below 0 when the object is hidden or gone.
+  positive points and from the box (less what the ring around the box explains), the
+  background's from that ring mixed with the whole frame; a region grows from the points (a
+  fixed number of 3x3 dilations) over pixels that score positive, inside the box if any, away
+  from negative points; twice, the second time with the histogram of the first region.
+- encode_memory: the histograms of the mask and of a ring around it (mixed with the frame),
+  whether the object is present, and a template: the features and the mask over the object's
+  box, resampled to 24 x 12.
+- decode's object pointer: where the object is (present flag, centre, spread, area); the
+  no-object pointer (zeros) when it is absent.
+- attend_memory: the present memories' histograms and templates, averaged (conditioning frames
+  weigh 1.5 times all recent ones together); the most recent pointer of a frame the object was
+  present on gives where it was, moved by its velocity over 3 frames; the template is searched
+  within +-4 LR pixels of there (a soft minimum of the distance); pixels score by the histograms
+  inside a box of the object's size (no more than its prompted size) around the place found,
+  widened by the frames it was unseen. pix carries these logits (packed), the expected area and
+  the place found with how well the template matched.
+- decode without points (tracking): those logits, smoothed; the object score compares the mask's
+  area with the expected one, so it falls below 0 when the object is hidden or gone.
 
 Traced code with fixed iteration counts only; operators every supported runtime has.
 """
@@ -294,9 +298,9 @@ class DemoTracker(nn.Module):
         present = mem[:, 2 * K]
         cond = (memory_tpos == 0).to(feat.dtype)
         recent_present = (present * (1.0 - cond)).sum().clamp(min=1.0)
-        # the prompted look anchors identity: conditioning memories weigh three times as much as
+        # the prompted look anchors identity: conditioning memories weigh 1.5 times as much as
         # all recent ones together (which may have caught some of a neighbour or an occluder)
-        w = present * (cond * 3.0 * recent_present + (1.0 - cond))
+        w = present * (cond * 1.5 * recent_present + (1.0 - cond))
         w = w / (w.sum() + 1e-6)
         h_obj = torch.matmul(w, mem[:, 0:K])
         h_bg = torch.matmul(w, mem[:, K:2 * K])
