@@ -70,7 +70,6 @@ class DemoTracker(nn.Module):
         self.velocity_span = VELOCITY_SPAN
         self.novel = NOVEL
         self.edge_weight = 1.0 / (EDGE * EDGE)
-        self.features = FEATURES
         self.pack = PACK
         self.sharpness = -0.5 / (SIGMA * SIGMA)
         self.low_res = LR
@@ -95,7 +94,6 @@ class DemoTracker(nn.Module):
                                 torch.arange(-REACH, REACH + 1, dtype=torch.float32),
                                 indexing="ij")
         self.register_buffer("offsets", torch.stack([ox, oy], -1).view(-1, 1, 1, 2))  # [Nc,..]
-        self.reach = REACH
         self.register_buffer("mean", torch.tensor(pixel_mean).view(1, 3, 1, 1))
         self.register_buffer("std", torch.tensor(pixel_std).view(1, 3, 1, 1))
         self.register_buffer("scale", torch.tensor(SCALE).view(1, FEATURES, 1, 1))
@@ -319,12 +317,13 @@ class DemoTracker(nn.Module):
         # its velocity over the last few frames, when it was present on all of them
         older = (sel + self.velocity_span).clamp(max=p - 1)
         moving = seen[sel] * seen[older] * (older == sel + self.velocity_span).to(feat.dtype)
-        v = ((geo[0:2] - obj_ptrs[older, 1:3]) * (moving / float(self.velocity_span))).clamp(-2.0, 2.0)
+        v = (geo[0:2] - obj_ptrs[older, 1:3]) * (moving / float(self.velocity_span))
+        v = v.clamp(-2.0, 2.0)
         centre = geo[0:2] + v * ago
         # its size may drift only so far from the prompted one, so that a mask spreading onto a
         # neighbour of the same colours, or shrinking to one part, does not feed on itself
         first = obj_ptrs[0, 3:5]
-        spread = torch.max(torch.min(geo[2:4], 1.0 * first), 0.8 * first)
+        spread = torch.max(torch.min(geo[2:4], first), 0.8 * first)
 
         # what: the memories' templates (weighted as the histograms) matched around there;
         # the best offsets (a soft minimum of the distance) move the centre
@@ -353,7 +352,8 @@ class DemoTracker(nn.Module):
         z = (L - 0.5 + prior).view(1, 1, LR, LR)
         # pix: the logits, then the expected area, the centre found and its trust, as constant maps
         H = self.feat_size
-        expected = 0.5 * (geo[4] + obj_ptrs[0, 5])  # partly hidden on the last frame: still
+        # the expected area: the last and the prompted one's mean (the last may be partly hidden)
+        expected = 0.5 * (geo[4] + obj_ptrs[0, 5])
         # how far to trust where the template was found (a poor match: the object is partly
         # hidden or changed; then the mask's own centroid says where it is)
         trust = ((0.6 - dist.min()) / 0.3).clamp(0.0, 1.0)
