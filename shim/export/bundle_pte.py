@@ -402,7 +402,7 @@ def lower(programs, text):
                                        transform_passes=[pte_rewrites.drop_copies],
                                        constant_methods={METADATA_METHOD: text},
                                        compile_config=config)
-    return edge.to_executorch()
+    return edge.transform([pte_rewrites.float32_outside_delegates]).to_executorch()
 
 
 # ---------------------------------------------------------------------------------------------

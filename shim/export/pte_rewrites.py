@@ -35,6 +35,9 @@ TorchScript bundle):
 Constants the rewrites need (1/C vectors, kernels) are created while tracing and folded into
 the program by exir's constant_prop_pass (bundle_pte.export_method).
 
+float32_outside_delegates, a pass over a lowered float16 program, runs what stays outside the
+delegates in float32 (the portable kernels of v0.5.0 mostly lack float16).
+
 drop_copies, a pass over the edge program before partitioning, removes the copies that are
 no-ops there: clone (every tensor of an ExecuTorch program is contiguous) and expand to the same
 shape (what torch's matmul decomposition puts before each bmm). Each ran in the portable kernels
@@ -282,6 +285,83 @@ def drop_copies(graph_module):
         changed = True
     graph_module.recompile()
     return PassResult(graph_module, changed)
+
+
+# Operators that only move data, which the portable kernels run in any dtype (float16 too).
+_MOVES = {"view_copy", "expand_copy", "slice_copy", "select_copy", "unsqueeze_copy",
+          "squeeze_copy", "permute_copy", "clone", "cat", "index", "slice_scatter", "copy",
+          "_to_dim_order_copy"}
+
+
+def float32_outside_delegates(graph_module):
+    """A pass for a lowered float16 program (bundle_pte._HalfProgram): the operators left outside
+    the XNNPACK delegates that compute (not _MOVES) run in float32, their float16 inputs converted
+    before and their float16 outputs made float32 and converted back after, because many portable
+    kernels of ExecuTorch v0.5.0 have no float16 (argmax, arange, add, sub, neg, sum, where,
+    split_with_sizes_copy, ...; argmax aborts the process on one). They are the small operators
+    between delegates; a value converted to float16 and straight back is taken as it was. A
+    float32 program is left as it is."""
+    import operator
+    from executorch.exir.dialects._ops import ops as exir_ops
+    from executorch.exir.pass_base import PassResult
+    cast = exir_ops.edge.dim_order_ops._to_dim_order_copy.default
+    graph = graph_module.graph
+    made16 = set()  # this pass's conversions to float16
+
+    def half(value):
+        return isinstance(value, torch.Tensor) and value.dtype == torch.float16
+
+    def convert(value, dtype, before=None):
+        with graph.inserting_before(before) if before is not None else graph.inserting_after(
+                value):
+            node = graph.call_function(cast, (value,), {
+                "dtype": dtype, "dim_order": list(range(value.meta["val"].dim()))})
+        node.meta = dict(value.meta, val=value.meta["val"].to(dtype))
+        return node
+
+    def back_to_half(value):
+        users = list(value.users)
+        node = convert(value, torch.float16)
+        made16.add(node)
+        for user in users:
+            user.replace_input_with(value, node)
+
+    changed = False
+    for node in list(graph.nodes):
+        if (node.op != "call_function" or node.target is operator.getitem
+                or "call_delegate" in str(node.target)
+                or _op_name(node.target) in _MOVES):
+            continue
+        val = node.meta.get("val")
+        many = isinstance(val, (list, tuple))
+        inputs = [a for a in node.all_input_nodes if half(a.meta.get("val"))]
+        if not inputs and not any(half(v) for v in (val if many else [val])):
+            continue
+        changed = True
+        for a in inputs:
+            node.replace_input_with(a, a.args[0] if a in made16
+                                    else convert(a, torch.float32, before=node))
+        if node.kwargs.get("dtype") == torch.float16:
+            node.kwargs = dict(node.kwargs, dtype=torch.float32)
+        if many:
+            node.meta["val"] = [v.to(torch.float32) if half(v) else v for v in val]
+            for user in list(node.users):  # getitem
+                if half(user.meta.get("val")):
+                    user.meta["val"] = user.meta["val"].to(torch.float32)
+                    back_to_half(user)
+        elif half(val):
+            node.meta["val"] = val.to(torch.float32)
+            back_to_half(node)
+    graph.eliminate_dead_code()
+    graph_module.recompile()
+    return PassResult(graph_module, changed)
+
+
+def _op_name(target):
+    """The operator's name without namespace and overload (view_copy for aten.view_copy.default,
+    edge dialect or not)."""
+    name = target.name() if callable(getattr(target, "name", None)) else str(target)
+    return name.split("::")[-1].split(".")[0]
 
 
 _PARTITIONER_CONFIGS = []
