@@ -6,7 +6,8 @@
  *   edgetam-camera-sim INPUT [--model BUNDLE] [--speed X] [--frames N] [--keep-latest]
  *                      [--point X,Y[,LABEL]]... [--box X0,Y0,X1,Y1]
  *
- * The prompts go to object 1 on the first frame. Without --model it runs the stand-in bundle. */
+ * The prompts go to object 1 on the first frame. Without --model it runs the demo bundle (a
+ * weight-free tracker, not EdgeTAM). */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime, nanosleep */
 #include <stdatomic.h>
 #include <stdio.h>
@@ -59,7 +60,7 @@ static int by_value(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-    const char *input = NULL, *model_path = example_standin_bundle;
+    const char *input = NULL, *model_path = example_demo_bundle;
     double speed = 1.0;
     long max_frames = 0;
     edgetam_stream_policy policy = EDGETAM_STREAM_DROP_NEW;

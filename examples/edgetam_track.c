@@ -1,14 +1,15 @@
 /* edgetam-track: tracks objects through a real video (or a folder of images) and writes overlays.
  *
- *   edgetam-track INPUT [--model BUNDLE] [--out DIR] [--video FILE] [--frames N]
+ *   edgetam-track INPUT [--model BUNDLE] [--out DIR] [--video FILE] [--frames N] [--boxes 1]
  *                 [--at FRAME] [--object ID] [--point X,Y[,LABEL]]... [--box X0,Y0,X1,Y1] ...
  *
  * Frames go to the library in the decoder's own pixel format (YUV 4:2:0, NV12, ...), no RGB detour.
  * Prompts apply to the object chosen by the last --object (default 1) on the frame chosen by the
  * last --at (default 0); LABEL is 1 (on the object, default) or 0 (background). With --out DIR,
  * every frame is written as DIR/frame_NNNNN.png with each object's mask tinted and its box drawn;
- * with --video FILE (.mp4, .mkv, ...) the same overlays also become a video.
- * Without --model it runs the stand-in bundle, whose masks are meaningless, and says so. */
+ * with --video FILE (.mp4, .mkv, ...) the same overlays also become a video. --boxes 1 prints
+ * every object's result on every frame (what tests compare with boxes marked by hand).
+ * Without --model it runs the demo bundle (a weight-free tracker, not EdgeTAM) and says so. */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +39,7 @@ typedef struct prompt_group {
 typedef struct options {
     const char *input, *model, *out, *video;
     int64_t max_frames;
+    int print_boxes;
     prompt_group prompts[MAX_PROMPTS];
     int num_prompts;
 } options;
@@ -45,7 +47,7 @@ typedef struct options {
 static int usage(void)
 {
     fprintf(stderr,
-            "usage: edgetam-track INPUT [--model BUNDLE] [--out DIR] [--video FILE] [--frames N]\n"
+            "usage: edgetam-track INPUT [--model BUNDLE] [--out DIR] [--video FILE] [--frames N] [--boxes 1]\n"
             "                     [--at FRAME] [--object ID] [--point X,Y[,LABEL]]... [--box X0,Y0,X1,Y1]\n"
             "INPUT is a video file or a folder of images. Prompts go to the last --object (default 1)\n"
             "on the last --at frame (default 0).\n");
@@ -68,7 +70,7 @@ static prompt_group *group_for(options *o, int64_t frame, int32_t object_id)
 static int parse_options(int argc, char **argv, options *o)
 {
     memset(o, 0, sizeof *o);
-    o->model = example_standin_bundle;
+    o->model = example_demo_bundle;
     int64_t at = 0;
     int32_t object = 1;
     for (int i = 1; i < argc; i++) {
@@ -85,6 +87,7 @@ static int parse_options(int argc, char **argv, options *o)
         else if (!strcmp(a, "--out")) o->out = v;
         else if (!strcmp(a, "--video")) o->video = v;
         else if (!strcmp(a, "--frames")) o->max_frames = atoll(v);
+        else if (!strcmp(a, "--boxes")) o->print_boxes = atoi(v);
         else if (!strcmp(a, "--at")) at = atoll(v);
         else if (!strcmp(a, "--object")) object = atoi(v);
         else if (!strcmp(a, "--point")) {
@@ -217,6 +220,10 @@ int main(int argc, char **argv)
             status = 1;
             break;
         }
+        for (int32_t j = 0; o->print_boxes && j < count; j++)
+            printf("frame=%lld object=%d present=%d score=%.2f area=%lld box=%d,%d,%d,%d\n",
+                   (long long)k, r[j].object_id, r[j].present, r[j].object_score,
+                   (long long)r[j].area, r[j].box.x0, r[j].box.y0, r[j].box.x1, r[j].box.y1);
         if (o->out || o->video) {
             uint8_t *rgb = (uint8_t *)video_source_rgb(src); /* the source's own copy: drawn on */
             if (!rgb) {

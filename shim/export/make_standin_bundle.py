@@ -2,11 +2,12 @@
 """Writes a small, deterministic stand-in edgetam bundle (shim/BUNDLE.md, format version 1).
 
     /usr/bin/python3 shim/export/make_standin_bundle.py --out PATH [--image-size 256] [--lite]
-                          [--profile standin|edgetam] [--runtime torchscript|executorch]
+                          [--profile standin|edgetam|demo] [--runtime torchscript|executorch]
 
 --lite: for the lite interpreter (.ptl, LibTorch-Lite); --runtime executorch: the same model as an
 ExecuTorch program (.pte, bundle_pte.py; torch 2.6); --profile edgetam: EdgeTAM's real layer shapes
-(random weights, S = 512, 768 or 1024: edgetam_profile.py); the default is the small stand-in below.
+(random weights, S = 512, 768 or 1024: edgetam_profile.py); --profile demo: the quick start's
+weight-free demo tracker (demo_tracker.py); the default is the small stand-in below.
 
 The stand-in is EdgeTAM's structure in miniature, with fixed pseudo-random weights (seeded; the
 same command writes the same file): an image encoder with three feature levels, a memory attention
@@ -533,9 +534,7 @@ def build(image_size: int = 256, seed: int = SEED) -> StandinEdgeTAM:
 
 
 def metadata(model: StandinEdgeTAM) -> dict:
-    return {
-        "format": bundle_meta.FORMAT,
-        "format_version": bundle_meta.FORMAT_VERSION,
+    return dict(common_metadata(), **{
         "model": "standin",
         "image_size": model.image_size,
         "hidden_dim": model.hidden_dim,
@@ -544,6 +543,14 @@ def metadata(model: StandinEdgeTAM) -> dict:
         "high_res_dim1": model.conv_s1.out_channels,
         "memory_tokens": model.memory_tokens,
         "num_maskmem": model.num_maskmem,
+    })
+
+
+def common_metadata() -> dict:
+    """The metadata every bundle of this script shares (the others' sizes override some)."""
+    return {
+        "format": bundle_meta.FORMAT,
+        "format_version": bundle_meta.FORMAT_VERSION,
         "max_obj_ptrs": 16,
         "multimask_output_in_sam": 1,
         "multimask_output_for_tracking": 1,
@@ -557,7 +564,7 @@ def metadata(model: StandinEdgeTAM) -> dict:
 
 
 _STABLE_NAME = "make_standin_bundle.py"
-_STABLE_MODULES = ("layers",)  # this folder's modules whose classes the stand-in scripts
+_STABLE_MODULES = ("layers", "demo_tracker")  # this folder's modules whose classes it scripts
 
 
 def _reexec_reproducibly() -> None:
@@ -601,9 +608,11 @@ def main(argv=None) -> int:
                     help="bf16, int8: --profile edgetam only, the memory attention's arithmetic, "
                          "as the exporter's --precision; fp16: --runtime executorch only, the "
                          "whole program in float16")
-    ap.add_argument("--profile", choices=("standin", "edgetam"), default="standin",
+    ap.add_argument("--profile", choices=("standin", "edgetam", "demo"), default="standin",
                     help="standin: the small test model (default); edgetam: EdgeTAM's real "
-                         "layer shapes with random weights, for benchmarks")
+                         "layer shapes with random weights, for benchmarks; demo: the quick "
+                         "start's hand-written, weight-free tracker (demo_tracker.py, S = 512 "
+                         "recommended)")
     ap.add_argument("--sensitive", action="store_true",
                     help="--profile edgetam only: weights with objects present and masks that "
                          "depend on the memory bank, for comparisons (cross-runtime tests)")
@@ -611,7 +620,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     if (args.precision in ("bf16", "int8") or args.sensitive) and args.profile != "edgetam":
         ap.error("--precision bf16 / int8 and --sensitive apply to --profile edgetam")
-    multiple = 256 if args.profile == "edgetam" else 64
+    multiple = {"edgetam": 256, "standin": 64, "demo": 16}[args.profile]
     if args.image_size <= 0 or args.image_size % multiple:
         ap.error("--image-size must be a positive multiple of %d" % multiple)
     bundle_pte.check_arguments(ap, args)
@@ -646,6 +655,11 @@ def build_model(args):
         meta = dict(metadata(model), **edgetam_profile.metadata_sizes(model))
         what = "EdgeTAM-shaped benchmark profile, %srandom weights, %s memory attention" % (
             "sensitive " if args.sensitive else "", attention)
+    elif args.profile == "demo":
+        import demo_tracker
+        model = demo_tracker.DemoTracker(args.image_size, PIXEL_MEAN, PIXEL_STD).eval()
+        meta = dict(common_metadata(), **demo_tracker.metadata_sizes(model))
+        what = "weight-free demo tracker (colour and texture, not EdgeTAM)"
     else:
         model = build(args.image_size)
         meta = metadata(model)
