@@ -314,10 +314,16 @@ ATTENTION_BLOCK = 256
 
 def _attention_rows(q: torch.Tensor, kt: torch.Tensor, v: torch.Tensor, scale: float,
                     key_bias: Optional[torch.Tensor]) -> torch.Tensor:
-    s = torch.matmul(q, kt) * scale
+    s = torch.matmul(q, kt)
+    if s.dtype == torch.bfloat16:  # bf16_products: scale, bias and softmax in float32
+        s = s.float()
+    s = s * scale
     if key_bias is not None:
         s = s + key_bias
-    return torch.matmul(torch.softmax(s, dim=-1), v)
+    p = torch.softmax(s, dim=-1)
+    if v.dtype == torch.bfloat16:
+        p = p.to(torch.bfloat16)
+    return torch.matmul(p, v)
 
 
 def blocked_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, scale: float,
@@ -344,10 +350,13 @@ def _cos_sin(freqs_cis):
 class _RoPEAttention(nn.Module):
     """The attention of sam2's RoPEAttention / RoPEAttentionv2 in eval: projections of the
     official module, RoPE on queries (all) and on keys (see forward), softmax(q k^T / sqrt(d)) v.
+    bf16_products (bfloat16_parts): q k^T and the weighted sum of v in bfloat16, the rest float32.
     """
+    __constants__ = ["bf16_products"]
 
     def __init__(self, attn, q_table, k_table):
         super().__init__()
+        self.bf16_products = False
         self.q_proj = attn.q_proj
         self.k_proj = attn.k_proj
         self.v_proj = attn.v_proj
@@ -383,7 +392,12 @@ class _RoPEAttention(nn.Module):
         k_rope = torch.cat([plain, rotated], dim=3).reshape(b, self.heads, rope_tokens,
                                                             self.head_dim)
         k = torch.cat([k_rope, k[:, :, rope_tokens:]], dim=2)
-        out = blocked_attention(q, k, v, self.scale, self.block, key_bias).transpose(1, 2)
+        if self.bf16_products:
+            q, k, v = q.to(torch.bfloat16), k.to(torch.bfloat16), v.to(torch.bfloat16)
+        out = blocked_attention(q, k, v, self.scale, self.block, key_bias)
+        if self.bf16_products:
+            out = out.to(torch.float32)
+        out = out.transpose(1, 2)
         out = out.reshape(out.size(0), out.size(1), self.heads * self.head_dim)
         return self.out_proj(out)
 
@@ -477,34 +491,58 @@ class MemoryAttention(nn.Module):
 PRECISIONS = ("fp32", "bf16", "int8")
 
 
-class _Bfloat16(nn.Module):
-    """The memory attention in bfloat16 (weights, activations, RoPE tables), float32 in and out:
-    what AVX512-BF16 / ARMv8.6 BF16 CPUs multiply twice as fast as float32."""
+class _Bfloat16Linear(nn.Module):
+    """A Linear whose product runs in bfloat16 (weights stored so), float32 in and out."""
 
-    def __init__(self, inner):
+    def __init__(self, linear):
         super().__init__()
-        self.inner = inner.to(torch.bfloat16)
+        self.linear = copy.deepcopy(linear).to(torch.bfloat16)
 
-    def forward(self, feat: torch.Tensor, mem: torch.Tensor, mem_pos: torch.Tensor,
-                entries: int, rope_tokens: int) -> torch.Tensor:
-        out = self.inner(feat.to(torch.bfloat16), mem.to(torch.bfloat16),
-                         mem_pos.to(torch.bfloat16), entries, rope_tokens)
-        return out.to(torch.float32)
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.linear(x.to(torch.bfloat16)).to(torch.float32)
+
+
+# What bfloat16_parts can put in bfloat16, the big matrix products of the memory attention:
+# projections (q/k/v/out) and attention products (q k^T, weights x v) of the self- and the
+# cross-attention, and the MLP. Softmax, layer norms, residual sums and RoPE stay float32.
+BF16_PARTS = ("self_proj", "self_products", "cross_proj", "cross_products", "mlp")
+# What --precision bf16 puts in bfloat16, from the per-part ablation (README, "Performance"; profile,
+# S = 512, one thread, libtorch 1.13): the MLP halves attend_memory at min mask IoU 0.9996 against
+# float32; the projections move masks most (0.992) and the attention products gain nothing.
+BF16_DEFAULT = ("mlp",)
+
+
+def bfloat16_parts(memory_attention, parts):
+    """A copy of `memory_attention` (MemoryAttention) with `parts` (of BF16_PARTS) in bfloat16."""
+    unknown = set(parts) - set(BF16_PARTS)
+    if unknown:
+        raise ValueError("export: no bfloat16 part %s" % ", ".join(sorted(unknown)))
+    ma = copy.deepcopy(memory_attention)
+    for layer in ma.layers:
+        for name, attn in (("self", layer.self_attn), ("cross", layer.cross_attn)):
+            if name + "_proj" in parts:
+                for proj in ("q_proj", "k_proj", "v_proj", "out_proj"):
+                    setattr(attn, proj, _Bfloat16Linear(getattr(attn, proj)))
+            attn.bf16_products = name + "_products" in parts
+        if "mlp" in parts:
+            layer.linear1 = _Bfloat16Linear(layer.linear1)
+            layer.linear2 = _Bfloat16Linear(layer.linear2)
+    return ma
 
 
 def with_precision(memory_attention, precision):
-    """The memory attention as `precision` computes it: fp32 (unchanged), bf16 (_Bfloat16) or
-    int8 (every Linear dynamically quantised to int8 weights, activations quantised per call:
-    fbgemm on x86, qnnpack on ARM; the attention products stay float32). A copy: the official
-    model's modules are left as they are."""
+    """The memory attention as `precision` computes it: fp32 (unchanged), bf16 (the products of
+    BF16_DEFAULT in bfloat16, bfloat16_parts) or int8 (every Linear dynamically quantised to int8
+    weights, activations quantised per call: fbgemm on x86, qnnpack on ARM; the attention products
+    stay float32). A copy: the official model's modules are left as they are."""
     if precision not in PRECISIONS:
         raise ValueError("export: precision must be one of %s" % ", ".join(PRECISIONS))
     if precision == "fp32":
         return memory_attention
-    inner = copy.deepcopy(memory_attention)
     if precision == "bf16":
-        return _Bfloat16(inner)
-    return torch.ao.quantization.quantize_dynamic(inner, {nn.Linear}, dtype=torch.qint8)
+        return bfloat16_parts(memory_attention, BF16_DEFAULT)
+    return torch.ao.quantization.quantize_dynamic(copy.deepcopy(memory_attention), {nn.Linear},
+                                                  dtype=torch.qint8)
 
 
 def memory_bank_tokens(memory: torch.Tensor, memory_tpos: torch.Tensor, obj_ptrs: torch.Tensor,

@@ -111,14 +111,30 @@ void check_convolutions(const conv2d_fn &conv, const std::function<void()> &fall
 
 namespace {
 
+/* oneDNN's major version, 0 when unknown (dnnl_version_t starts with major, minor, patch in 2.x
+ * and 3.x). */
+int onednn_major()
+{
+    struct version_head {
+        int major, minor, patch;
+    };
+    using version_fn = const version_head *(*)();
+    auto version = reinterpret_cast<version_fn>(dlsym(RTLD_DEFAULT, "dnnl_version"));
+    return version ? version()->major : 0;
+}
+
 /* oneDNN's C API, looked up at run time: Debian's libtorch links the system libdnnl (2.6 in
- * libtorch 1.13, 3.7 in 2.6); builds without it (iOS pods) have nothing to cap. AVX2 on every
- * version: it fixes 3.7's AVX-512 kernels, costs nothing measurable with oneDNN 2.6 (BUNDLE.md)
- * and keeps the library and the Python oracles (tests/runtime_policy.py) computing alike. */
+ * libtorch 1.13, 3.7 in 2.6); builds without it (iOS pods) have nothing to cap. AVX2 on oneDNN 3
+ * (or an unknown version): it fixes 3.7's AVX-512 convolutions and costs 3-9 % of RepViT's
+ * (BUNDLE.md). oneDNN 2 stays as it is: its AVX-512 kernels pass the check below, and libtorch 1.13
+ * sends bfloat16 products to oneDNN whenever the CPU has AVX-512, which an AVX2 cap refuses
+ * ("could not create a primitive descriptor iterator": bf16 bundles would not load). The Python
+ * oracles follow the same rule (tests/runtime_policy.py). */
 void cap_onednn_isa()
 {
     using set_isa_fn = int (*)(int);
     const int kIsaAvx2 = 0x7; /* dnnl_cpu_isa_avx2 in oneDNN 2.x and 3.x */
+    if (onednn_major() == 2) return;
     /* Refused once oneDNN has generated a kernel in this process (the host application used it
      * first): the check below then falls back if the kernels in use are wrong. */
     if (auto set_isa = reinterpret_cast<set_isa_fn>(dlsym(RTLD_DEFAULT, "dnnl_set_max_cpu_isa")))
