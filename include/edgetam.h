@@ -332,6 +332,16 @@ EDGETAM_API int32_t edgetam_model_input_size(const edgetam_model *model);
  * calls run undisturbed again. Measured: edgetam-bench track --contend (README, Performance). Thread-safe. */
 EDGETAM_API int32_t edgetam_model_threads(const edgetam_model *model);
 
+/* Gives memory the library keeps only for speed back to the system: the blocks the model's runtime
+ * caches for the next forwards (libtorch: up to 64 MB of tensor memory, shared by every model in
+ * the process; ExecuTorch: the pages of the model's planned memory) and the C heap's free pages
+ * (glibc). Call it on a memory warning (iOS, Android) or when a server goes idle between bursts.
+ * Results do not change: the next frame is slower while its memory is paged in again.
+ * EDGETAM_ERR_INVALID_ARGUMENT for NULL. Thread-safe: any thread, any time, also while trackers
+ * or streams run on the model; it does not wait for a running frame (what that frame holds is
+ * given back by a later call). */
+EDGETAM_API edgetam_status edgetam_model_trim(edgetam_model *model);
+
 /* ---- Tracker: one video stream ------------------------------------------------------------ */
 
 /* Tracks objects through one stream of frames: docs/tracking.md states the loop exactly (the

@@ -40,6 +40,11 @@ public:
     virtual ~backend_model() = default;
     /* Threads the next call will run on; any thread, any time. */
     virtual int32_t threads() const = 0;
+    /* Gives back the memory the runtime keeps between calls only to be faster (caches, scratch
+     * whose content no later call reads), so that the next calls compute the same results, only
+     * slower while they fill it again. Any thread, any time, also while a method runs on this
+     * model, which it must neither wait for nor disturb; must not throw. */
+    virtual void trim() noexcept = 0;
     virtual void encode_image(const float *image, float *hr0, float *hr1, float *feat) = 0;
     virtual void attend_memory(const float *feat, const float *memory, const int64_t *memory_tpos,
                                int32_t n, const float *obj_ptrs, int32_t p, float *pix) = 0;

@@ -15,6 +15,10 @@
 #include <new>
 #include <string>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 using edgetam::backend;
 using edgetam::fail;
 using edgetam::shim_error;
@@ -142,6 +146,15 @@ void edgetam_shim_free(edgetam_shim *shim)
 int32_t edgetam_shim_threads(const edgetam_shim *shim)
 {
     return shim->model->threads();
+}
+
+void edgetam_shim_trim(edgetam_shim *shim)
+{
+    shim->model->trim();
+#ifdef __GLIBC__
+    /* what the runtime and the library freed stays in glibc's arenas otherwise */
+    malloc_trim(0);
+#endif
 }
 
 edgetam_status edgetam_shim_encode_image(edgetam_shim *shim, const float *image, float *hr0,

@@ -74,6 +74,11 @@ void edgetam_shim_free(edgetam_shim *shim);
 /* Threads the next forward will run on (thread_policy.h). Any thread, any time. */
 int32_t edgetam_shim_threads(const edgetam_shim *shim);
 
+/* Gives back memory kept for speed: the runtime's caches (trim() in backend.h), then the C
+ * heap's free pages (glibc's malloc_trim). Later calls compute the same results. Any thread, any
+ * time, also during another call on the handle, which it does not wait for. */
+void edgetam_shim_trim(edgetam_shim *shim);
+
 /* image: 3*S*S. Outputs hr0: C0*(S/4)^2, hr1: C1*(S/8)^2, feat: C*(S/16)^2. */
 edgetam_status edgetam_shim_encode_image(edgetam_shim *shim, const float *image, float *hr0,
                                          float *hr1, float *feat, char *err, size_t err_size);

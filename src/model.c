@@ -99,6 +99,13 @@ int32_t edgetam_model_input_size(const edgetam_model *model)
     return model ? model->info.image_size : 0;
 }
 
+edgetam_status edgetam_model_trim(edgetam_model *model)
+{
+    if (!model) return EDGETAM_ERR_INVALID_ARGUMENT;
+    edgetam_shim_trim(model->shim);
+    return EDGETAM_OK;
+}
+
 int32_t edgetam_model_threads(const edgetam_model *model)
 {
     return model ? edgetam_shim_threads(model->shim) : 0;

@@ -29,6 +29,9 @@
 #include <string>
 #include <vector>
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #ifndef EDGETAM_EXECUTORCH_VERSION
 #error "EDGETAM_EXECUTORCH_VERSION must name the ExecuTorch release this backend is built against"
 #endif
@@ -205,6 +208,21 @@ public:
     std::mutex mutex; /* one call at a time: methods share state and planned memory */
 
     int32_t threads() const override { return policy->current_threads(); }
+
+    /* Planned memory only carries values within a call (every input is copied in, every output
+     * out): while no call runs its pages can go back. A running call is left alone; one that
+     * starts meanwhile waits for the lock. XNNPACK's packed weights stay (packing is load time). */
+    void trim() noexcept override
+    {
+        std::unique_lock<std::mutex> lock(mutex, std::try_to_lock);
+        if (!lock.owns_lock()) return;
+        const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+        for (const auto &span : planned_spans) {
+            const uintptr_t begin = ((uintptr_t)span.data() + page - 1) / page * page;
+            const uintptr_t end = ((uintptr_t)span.data() + span.size()) / page * page;
+            if (end > begin) madvise((void *)begin, end - begin, MADV_DONTNEED);
+        }
+    }
 
     /* (Re)loads every method of the contract, with the pool or without. */
     void load_methods(bool with_pool)

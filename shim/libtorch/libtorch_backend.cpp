@@ -4,7 +4,7 @@
 #include "bundle_metadata.h"
 
 #ifndef EDGETAM_TORCH_LITE
-#include <torch/csrc/jit/passes/tensorexpr_fuser.h>
+#include <torch/csrc/jit/runtime/graph_executor.h>
 #endif
 #include <ATen/Parallel.h>
 #include <torch/script.h>
@@ -129,6 +129,10 @@ public:
 
     int32_t threads() const override { return policy->current_threads(); }
 
+    /* The tensor cache is process-wide (every model shares it); what TorchScript and oneDNN
+     * keep (compiled graphs, kernels) is small next to it and slow to make again. */
+    void trim() noexcept override { trim_caching_cpu_allocator(); }
+
     void encode_image(const float *image, float *hr0, float *hr1, float *feat) override
     {
         c10::InferenceMode guard;
@@ -204,6 +208,15 @@ private:
         c10::IValue out;
         torch_errors_as(EDGETAM_ERR_INFERENCE, method, [&] {
             thread_policy::call measured(*policy);
+#ifndef EDGETAM_TORCH_LITE
+            /* This thread's calls skip the profiling executor: it would profile each method on
+             * its first run and optimise it on the second (compiling the whole graph: most of
+             * a 12 s load at S = 1024, with a warm-up of two rounds), for frames no faster: the
+             * bundles are traced graphs, and its fuser (LLVM builds) would guard each fused group
+             * on exact input shapes, recompiling for every new count of memories or points.
+             * Thread-local, so a host's own TorchScript keeps its setting. */
+            torch::jit::GraphOptimizerEnabledGuard no_optimisation(false);
+#endif
             out = program->call(method, std::move(args));
         });
         std::vector<at::Tensor> res;
@@ -266,9 +279,11 @@ void check_methods(const bundle_program &program)
     }
 }
 
-/* Runs every method (twice: the profiling executor optimises on the second run; the lite
- * interpreter resolves operators on the first, which must not race) on zeros of the documented
- * shapes, covering each optional input both ways. Outputs go to scratch. */
+/* Runs every method once on zeros of the documented shapes, covering each optional input both
+ * ways, so that the load checks every output's shape (copy_out) and the first frame finds the
+ * runtime ready: the lite interpreter resolves operators on a method's first run, which must not
+ * race, oneDNN creates its kernels, and the caching allocator fills. Once is enough since the full
+ * JIT runs unoptimised (libtorch_model::run). Outputs go to scratch. */
 void warm_up(libtorch_model &m)
 {
     bundle_sizes z(m.info);
@@ -280,20 +295,17 @@ void warm_up(libtorch_model &m)
         o_mem(mem.size());
     int64_t tpos = 0;
     int32_t label = 1;
-    for (int rep = 0; rep < 2; rep++) {
-        m.encode_image(image.data(), o_hr0.data(), o_hr1.data(), o_feat.data());
-        m.attend_memory(feat.data(), nullptr, nullptr, 0, nullptr, 0, o_feat.data());
-        m.attend_memory(feat.data(), mem.data(), &tpos, 1, ptr.data(), 1, o_feat.data());
-        for (bool multimask : {true, false})
-            for (const float *mask_input : {(const float *)nullptr, (const float *)low_res.data()})
-                m.decode(feat.data(), hr0.data(), hr1.data(), coords.data(), &label, 1,
-                         mask_input, multimask, o_masks.data(), o_ious.data(), o_best.data(),
-                         o_ptr.data(), o_score.data());
-        m.decode_mask(feat.data(), hr0.data(), hr1.data(), mask.data(), o_best.data(),
-                      o_ptr.data(), o_score.data());
-        for (bool binarize : {true, false})
-            m.encode_memory(feat.data(), low_res.data(), 0.0f, binarize, o_mem.data());
-    }
+    m.encode_image(image.data(), o_hr0.data(), o_hr1.data(), o_feat.data());
+    m.attend_memory(feat.data(), nullptr, nullptr, 0, nullptr, 0, o_feat.data());
+    m.attend_memory(feat.data(), mem.data(), &tpos, 1, ptr.data(), 1, o_feat.data());
+    for (bool multimask : {true, false}) /* without a mask input, then with one */
+        m.decode(feat.data(), hr0.data(), hr1.data(), coords.data(), &label, 1,
+                 multimask ? nullptr : low_res.data(), multimask, o_masks.data(), o_ious.data(),
+                 o_best.data(), o_ptr.data(), o_score.data());
+    m.decode_mask(feat.data(), hr0.data(), hr1.data(), mask.data(), o_best.data(), o_ptr.data(),
+                  o_score.data());
+    for (bool binarize : {true, false})
+        m.encode_memory(feat.data(), low_res.data(), 0.0f, binarize, o_mem.data());
 }
 
 std::unique_ptr<backend_model> load(const char *path, int32_t num_threads, bool adapt_threads,
@@ -329,15 +341,6 @@ std::unique_ptr<backend_model> load(const char *path, int32_t num_threads, bool 
         fail_if_runtime_cannot(torch_message(e));
         fail(EDGETAM_ERR_MODEL_LOAD, cannot_load + " as TorchScript: " + torch_message(e));
     }
-#ifndef EDGETAM_TORCH_LITE
-    /* The TensorExpr fuser (CPU builds with LLVM, e.g. PyTorch's own libtorch) guards each fused
-     * group on exact input shapes, so every new n, p or P would bail out and re-profile and
-     * recompile (measured: TypeCheck guards such as Float(1,1,2) for P=1). Without fusion the
-     * profiling executor adds no shape guards: one optimisation per method during warm-up, then
-     * stable times for any shape (Debian's 1.13 has no LLVM, so this changes nothing there).
-     * Process-wide, like the thread count. */
-    torch::jit::setTensorExprFuserEnabled(false);
-#endif
     int threads = num_threads > 0 ? num_threads : (int)std::thread::hardware_concurrency();
     m->policy.reset(new thread_policy(threads, adapt_threads, use_threads));
     /* before the bundle first runs: oneDNN's instruction set can only be capped then */
