@@ -23,7 +23,10 @@ if grep -q -e executorch -e whole-archive "$(find "$work/prefix" -name edgetam.p
     echo "edgetam.pc names ExecuTorch although the application links it" >&2
     exit 1
 fi
-executorch_libs=$(sed -n 's/^Libs.private: //p' "$build/edgetam.pc")
+# what the build's edgetam.pc adds to -ledgetam (in Libs for a static build, else Libs.private)
+# shellcheck disable=SC2016 # ${libdir} is the .pc file's own variable, matched literally
+executorch_libs=$(sed -n -e 's/^Libs: -L${libdir} -ledgetam//p' -e 's/^Libs.private: //p' \
+    "$build/edgetam.pc" | tr '\n' ' ')
 # shellcheck disable=SC2086 # the flags are words
 cc -std=c99 -I"$work/prefix/include" -o "$work/app" "$src/examples/minimal.c" "$lib" $executorch_libs
 "$work/app" "$bundle"
