@@ -38,6 +38,12 @@ public final class Model: @unchecked Sendable {
     /// The model's square input size S.
     public var inputSize: Int { Int(edgetam_model_input_size(handle)) }
 
+    /// Gives memory kept only for speed back to the system (the runtime's cached blocks, the C
+    /// heap's free pages): call it on a memory warning or when a server goes idle. Results do not
+    /// change; the next frame is slower while its memory comes back. Any thread, any time, also
+    /// while trackers and streams run on the model. (`edgetam_model_trim` fails only for NULL.)
+    public func trim() { _ = edgetam_model_trim(handle) }
+
     /// How many threads the model's math runs on now (fewer than `Options.threads` while the CPU
     /// is contended, with `adaptThreads`).
     public var currentThreads: Int { Int(edgetam_model_threads(handle)) }
