@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "counting_allocator.h"
 #include "edgetam.h"
 #include "test_frame.h"
@@ -42,17 +43,6 @@ typedef struct producer {
 
 static atomic_int producers_done;
 static atomic_int_fast64_t pushes_done;
-
-static double rss_mb(void)
-{
-    long pages = 0, resident = 0;
-    FILE *f = fopen("/proc/self/statm", "r");
-    if (f) {
-        if (fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
-        fclose(f);
-    }
-    return (double)resident * (double)sysconf(_SC_PAGESIZE) / (1024.0 * 1024.0);
-}
 
 static void sleep_us(long us)
 {
@@ -188,7 +178,7 @@ int main(int argc, char **argv)
 
     /* RSS once every stream has seen work (buffers sized, runtime warmed), then at the end */
     while (atomic_load(&pushes_done) < PRODUCERS * frames / 10) sleep_us(10000);
-    const double rss_start = rss_mb();
+    const double rss_start = bench_rss_mb();
     for (int i = 0; i < PRODUCERS; i++) pthread_join(ps[i].thread, NULL);
     pthread_join(prompts, NULL);
     pthread_join(reader, NULL);
@@ -220,7 +210,7 @@ int main(int argc, char **argv)
         processed += (int64_t)st.processed;
         dropped += (int64_t)(st.dropped_busy + st.dropped_replaced);
     }
-    const double rss_end = rss_mb();
+    const double rss_end = bench_rss_mb();
     for (int i = 0; i < PRODUCERS; i++) edgetam_stream_destroy(ps[i].stream);
     CHECK(counting_allocator_live() == live_with_model, "%lld library blocks leaked by streams",
           (long long)(counting_allocator_live() - live_with_model));

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "bench_util.h"
 #include "edgetam.h"
 #include "test_frame.h"
 
@@ -30,17 +31,6 @@
 #define FRAMES 6
 
 static const char *bundle_path;
-
-static double rss_mb(void)
-{
-    long pages = 0, resident = 0;
-    FILE *f = fopen("/proc/self/statm", "r");
-    if (f) {
-        if (fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
-        fclose(f);
-    }
-    return (double)resident * (double)sysconf(_SC_PAGESIZE) / (1024.0 * 1024.0);
-}
 
 /* One thread and no adaptation: runs must match bit for bit */
 static edgetam_model *load_model(void)
@@ -145,9 +135,9 @@ static void test_rss_drops(void **state)
     float *logits = calloc(FRAMES * side * side, sizeof(float));
     assert_non_null(logits);
     session(model, logits, 0); /* the runtime's caches and the heap as tracking leaves them */
-    const double before = rss_mb();
+    const double before = bench_rss_mb();
     assert_int_equal(edgetam_model_trim(model), EDGETAM_OK);
-    const double after = rss_mb();
+    const double after = bench_rss_mb();
     printf("rss_mb_before_trim=%.1f rss_mb_after_trim=%.1f\n", before, after);
 #ifndef UNDER_ASAN
     assert_true(after < before);
