@@ -4,7 +4,9 @@
  * within 1e-4 of the threshold), IoU and object score within 1e-4.
  * Usage: test_golden BUNDLE GOLDEN_DIR [--tol-logit X] [--min-iou Y] [--fill-hole-area N]
  *   --tol-logit X       tolerance of low-res logits, IoU and object score, and the band around the
- *                       threshold where mask pixels are not compared (default 1e-4)
+ *                       threshold where mask pixels are not compared (default: the number in
+ *                       GOLDEN_DIR/tolerance.txt, which tests/official_reference.py derives from
+ *                       the official code's own spread; without that file 1e-4)
  *   --min-iou Y         also require, per record, IoU >= Y between the library's frame-size mask
  *                       and the expected logits > 0 (default: not checked); prints each record
  *   --fill-hole-area N  the tracker's fill_hole_area (default: the library default, 8)
@@ -24,7 +26,9 @@
 #include "edgetam.h"
 
 static float tol = 1e-4f;
-static const char *tol_text = "1e-4";
+static const char tol_default_text[] = "1e-4";
+static const char *tol_text = tol_default_text;
+static char tol_file_text[32];
 static double min_iou = -1.0; /* < 0: not checked */
 static int fill_hole_area = -1; /* < 0: library default */
 static const char *bundle_path, *golden_dir;
@@ -291,6 +295,23 @@ int main(int argc, char **argv)
         return 77;
     }
     fclose(probe);
+    if (tol_text == tol_default_text) {
+        char tol_path[1024];
+        snprintf(tol_path, sizeof tol_path, "%s/tolerance.txt", golden_dir);
+        FILE *tf = fopen(tol_path, "r");
+        if (tf) {
+            const int ok = fscanf(tf, "%31s", tol_file_text) == 1;
+            fclose(tf);
+            char *end = NULL;
+            tol = ok ? strtof(tol_file_text, &end) : -1.0f;
+            if (!ok || *end || !(tol >= 0.0f)) {
+                fprintf(stderr, "%s: not a tolerance\n", tol_path);
+                return 2;
+            }
+            tol_text = tol_file_text;
+            printf("test_golden: tolerance %s from %s\n", tol_text, tol_path);
+        }
+    }
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_golden_session)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
