@@ -280,7 +280,7 @@ static void test_masks_match_whole_frame(void **state)
             upsample_plan plan = {0};
             assert_int_equal(upsample_plan_update(&plan, side, w, h), EDGETAM_OK);
             best = plan.simd;
-            const int trials = (int64_t)w * h > 100000 ? 3 : 12;
+            const int trials = (int64_t)w * h > 100000 ? 2 : 12;
             for (int trial = 0; trial < trials; trial++) {
                 float *low = buffer + trial % 2; /* unaligned too */
                 random_logits(low, side, trial % 4);
@@ -289,7 +289,7 @@ static void test_masks_match_whole_frame(void **state)
                     plan.simd = (simd_level)level;
                     areas += check_result(&plan, low, side, w, h, stride, 1, 0); /* mask */
                     check_result(&plan, low, side, w, h, stride, 0, 0);          /* box and area only */
-                    if (trial < 2) check_result(&plan, low, side, w, h, stride, 1, 1); /* everything */
+                    if (trial == 1) check_result(&plan, low, side, w, h, stride, 1, 1); /* everything, padded */
                 }
             }
             upsample_plan_free(&plan);
