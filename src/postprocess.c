@@ -10,15 +10,23 @@ typedef struct low_box {
     int32_t x0, y0, x1, y1;
 } low_box;
 
+/* First and last index of a value > 0 in v[0 .. n), or first = n and last = -1 if none. */
+static void positive_span(const float *v, int32_t n, int32_t *first, int32_t *last)
+{
+    int32_t a = 0, b = n - 1;
+    while (a < n && !(v[a] > 0.0f)) a++;
+    while (b > a && !(v[b] > 0.0f)) b--;
+    *first = a;
+    *last = a < n ? b : -1;
+}
+
 static low_box positive_box(const float *v, int32_t side)
 {
     low_box b = {side, side, 0, 0};
     for (int32_t y = 0; y < side; y++) {
-        const float *row = v + (size_t)y * side;
-        int32_t first = 0, last = side - 1;
-        while (first < side && !(row[first] > 0.0f)) first++;
-        if (first == side) continue;
-        while (!(row[last] > 0.0f)) last--;
+        int32_t first, last;
+        positive_span(v + (size_t)y * side, side, &first, &last);
+        if (first > last) continue;
         if (first < b.x0) b.x0 = first;
         if (last + 1 > b.x1) b.x1 = last + 1;
         if (y < b.y0) b.y0 = y;
@@ -134,8 +142,8 @@ edgetam_status upsample_plan_update(upsample_plan *plan, int32_t in_side, int32_
         return EDGETAM_ERR_OUT_OF_MEMORY;
     }
     axis_fill(&next.x, in_side, out_w);
-    next.simd = edgetam__cpu_simd_level();
     axis_fill(&next.y, in_side, out_h);
+    next.simd = edgetam__cpu_simd_level();
     next.in_side = in_side;
     next.out_w = out_w;
     next.out_h = out_h;
@@ -231,13 +239,10 @@ static void row_span(span_cache *c, const float *low, int32_t side, int32_t j, i
 {
     int k = c->row[0] == j ? 0 : c->row[1] == j ? 1 : -1;
     if (k < 0) {
-        const float *v = low + (size_t)j * side;
-        int32_t a = 0, b = side - 1;
-        while (a < side && !(v[a] > 0.0f)) a++;
-        while (b > a && !(v[b] > 0.0f)) b--;
         k = c->next;
         c->next ^= 1;
-        c->row[k] = j, c->first[k] = a, c->last[k] = a < side ? b : -1;
+        c->row[k] = j;
+        positive_span(low + (size_t)j * side, side, &c->first[k], &c->last[k]);
     }
     *first = c->first[k];
     *last = c->last[k];
