@@ -184,10 +184,10 @@ static void upsample_row(const upsample_plan *p, const float *low, float *row, i
     int32_t x = x0;
     if (!prow) {
 #ifdef EDGETAM_HAVE_AVX2_KERNELS
-        if (p->simd >= SIMD_AVX2) x = edgetam__mask_row_avx2(&p->x, row, x, x1, mrow, &hits);
+        if (p->simd >= SIMD_AVX2) x = edgetam__mask_row_avx2(&p->x, row, x, x1, mrow, &hits, p->in_side);
 #endif
 #ifdef EDGETAM_HAVE_NEON_KERNELS
-        if (p->simd >= SIMD_NEON) x = edgetam__mask_row_neon(&p->x, row, x, x1, mrow, &hits);
+        if (p->simd >= SIMD_NEON) x = edgetam__mask_row_neon(&p->x, row, x, x1, mrow, &hits, p->in_side);
 #endif
     }
     for (; x < x1; x++) {

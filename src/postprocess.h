@@ -45,15 +45,15 @@ typedef struct row_hits {
 } row_hits;
 
 /* SIMD kernels for the mask (no probabilities): output pixels [x, end) of an output row whose
- * blended source row is `row`; mask bytes if `mask` is not NULL, hits added to *h. Each returns
- * where it stopped; the portable loop finishes the row with the same bits. */
+ * blended source row is `row` (in_side values); mask bytes if `mask` is not NULL, hits added to
+ * *h. Each returns where it stopped; the portable loop finishes the row with the same bits. */
 #ifdef EDGETAM_HAVE_AVX2_KERNELS
 int32_t edgetam__mask_row_avx2(const upsample_axis *ax, const float *row, int32_t x, int32_t end, uint8_t *mask,
-                               row_hits *h);
+                               row_hits *h, int32_t in_side);
 #endif
 #ifdef EDGETAM_HAVE_NEON_KERNELS
 int32_t edgetam__mask_row_neon(const upsample_axis *ax, const float *row, int32_t x, int32_t end, uint8_t *mask,
-                               row_hits *h);
+                               row_hits *h, int32_t in_side);
 #endif
 
 #endif

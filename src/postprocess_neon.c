@@ -9,8 +9,9 @@
 #include "postprocess.h"
 
 int32_t edgetam__mask_row_neon(const upsample_axis *ax, const float *row, int32_t x, int32_t end, uint8_t *mask,
-                               row_hits *h)
+                               row_hits *h, int32_t in_side)
 {
+    (void)in_side; /* the taps are loaded one by one */
     const float32x4_t one = vdupq_n_f32(1.0f), zero = vdupq_n_f32(0.0f);
     const uint32x4_t lane_bit = {1, 2, 4, 8};
     for (; x + 4 <= end; x += 4) {

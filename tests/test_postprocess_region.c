@@ -355,48 +355,54 @@ static void test_lerp_is_never_fused(void **state)
 #endif
 
 /* The SIMD kernel itself, straight: it must do the row (up to its last partial vector) and give the
- * portable lerp's bytes and hits, into a mask that starts anywhere and ends at a guard page. */
+ * portable lerp's bytes and hits, reading a source row and writing a mask that both end at a guard
+ * page; upscales (taps within 8 neighbours) and downscales and short rows (gathered taps). */
 static void test_mask_kernel_does_the_row(void **state)
 {
     (void)state;
-    enum { SIDE = 37, W = 1283 };
-    upsample_plan plan = {0};
-    assert_int_equal(upsample_plan_update(&plan, SIDE, W, 1), EDGETAM_OK);
+    const int32_t shapes[][2] = {{37, 1283}, {37, 29}, {5, 301}, {8, 64}, {256, 1280}};
+    for (size_t k = 0; k < sizeof shapes / sizeof *shapes; k++) {
+        const int32_t side = shapes[k][0], w = shapes[k][1];
+        upsample_plan plan = {0};
+        assert_int_equal(upsample_plan_update(&plan, side, w, 1), EDGETAM_OK);
 #ifdef MASK_KERNEL
-    if (plan.simd == SIMD_NONE) {
+        if (plan.simd == SIMD_NONE) {
 #endif
-        print_message("no SIMD kernel in this build or on this CPU: not checked\n");
-        upsample_plan_free(&plan);
-        return;
+            print_message("no SIMD kernel in this build or on this CPU: not checked\n");
+            upsample_plan_free(&plan);
+            return;
 #ifdef MASK_KERNEL
-    }
-    float row[SIDE];
-    rng_state = 23;
-    for (int trial = 0; trial < 50; trial++) {
-        for (int32_t i = 0; i < SIDE; i++) row[i] = uniform(-1.0f, 1.0f);
-        const int32_t x0 = (int32_t)(rnd() % 40), x1 = W - (int32_t)(rnd() % 40);
-        guarded_buffer mask = guarded_alloc((size_t)(x1 - x0));
-        row_hits got = {-1, -1, 0}, want = {-1, -1, 0};
-        uint8_t *m = mask.data - x0; /* the kernel writes m[x0 .. x1) */
-        const int32_t done = MASK_KERNEL(&plan.x, row, x0, x1, m, &got);
-        assert_true(done > x1 - 8 && done <= x1);
-        for (int32_t x = x0; x < done; x++) {
-            const float pa = (1.0f - plan.x.w1[x]) * row[plan.x.i0[x]], pb = plan.x.w1[x] * row[plan.x.i1[x]];
-            const int on = pa + pb > 0.0f;
-            assert_int_equal(m[x], on ? 255 : 0);
-            if (on) {
-                if (want.first < 0) want.first = x;
-                want.last = x;
-                want.area++;
-            }
         }
-        assert_int_equal(got.first, want.first);
-        assert_int_equal(got.last, want.last);
-        assert_int_equal(got.area, want.area);
-        guarded_free(&mask);
-    }
-    upsample_plan_free(&plan);
+        guarded_buffer row_buffer = guarded_alloc(sizeof(float) * (size_t)side);
+        float *row = (float *)(void *)row_buffer.data;
+        rng_state = 23;
+        for (int trial = 0; trial < 30; trial++) {
+            for (int32_t i = 0; i < side; i++) row[i] = uniform(-1.0f, 1.0f);
+            const int32_t x0 = (int32_t)(rnd() % 9), x1 = w - (int32_t)(rnd() % 9);
+            guarded_buffer mask = guarded_alloc((size_t)(x1 - x0));
+            row_hits got = {-1, -1, 0}, want = {-1, -1, 0};
+            uint8_t *m = mask.data - x0; /* the kernel writes m[x0 .. x1) */
+            const int32_t done = MASK_KERNEL(&plan.x, row, x0, x1, m, &got, side);
+            assert_true(done > x1 - 8 && done <= x1);
+            for (int32_t x = x0; x < done; x++) {
+                const float pa = (1.0f - plan.x.w1[x]) * row[plan.x.i0[x]], pb = plan.x.w1[x] * row[plan.x.i1[x]];
+                const int on = pa + pb > 0.0f;
+                assert_int_equal(m[x], on ? 255 : 0);
+                if (on) {
+                    if (want.first < 0) want.first = x;
+                    want.last = x;
+                    want.area++;
+                }
+            }
+            assert_int_equal(got.first, want.first);
+            assert_int_equal(got.last, want.last);
+            assert_int_equal(got.area, want.area);
+            guarded_free(&mask);
+        }
+        guarded_free(&row_buffer);
+        upsample_plan_free(&plan);
 #endif
+    }
 }
 
 int main(void)
