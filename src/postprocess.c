@@ -59,35 +59,37 @@ void fill_holes(float *logits, int32_t side, int32_t max_area, int32_t *scratch)
      * it, which is too large to be a hole. Where an outside piece is small enough, the whole grid. */
     low_box b = positive_box(logits, side);
     if (b.x0 >= b.x1 || !outside_pieces_large(b, side, max_area)) b = (low_box){0, 0, side, side};
-    const int32_t bw = b.x1 - b.x0, bh = b.y1 - b.y0, n = bw * bh;
-    int32_t *seen = scratch;      /* box pixels, 0 = not visited */
-    int32_t *queue = scratch + n; /* box pixels of the component being grown */
-    memset(seen, 0, (size_t)n * sizeof *seen);
-    for (int32_t start = 0; start < n; start++) {
-        if (seen[start] || logits[(size_t)(b.y0 + start / bw) * side + b.x0 + start % bw] > 0.0f) continue;
-        int32_t head = 0, tail = 0, leaves_box = 0;
-        queue[tail++] = start;
-        seen[start] = 1;
-        while (head < tail) {
-            const int32_t p = queue[head++], py = p / bw, px = p % bw;
-            for (int32_t dy = -1; dy <= 1; dy++) {
-                for (int32_t dx = -1; dx <= 1; dx++) {
-                    const int32_t qy = py + dy, qx = px + dx, gy = b.y0 + qy, gx = b.x0 + qx;
-                    if (gy < 0 || gy >= side || gx < 0 || gx >= side) continue;
-                    if (qy < 0 || qy >= bh || qx < 0 || qx >= bw) { /* background outside the box */
-                        leaves_box = 1;
-                        continue;
+    int32_t *seen = scratch;               /* grid pixels, 0 = not visited (the box's cleared) */
+    int32_t *queue = scratch + side * side; /* pixels of the component being grown */
+    for (int32_t y = b.y0; y < b.y1; y++)
+        memset(seen + (size_t)y * side + b.x0, 0, (size_t)(b.x1 - b.x0) * sizeof *seen);
+    for (int32_t sy = b.y0; sy < b.y1; sy++) {
+        for (int32_t sx = b.x0; sx < b.x1; sx++) {
+            const int32_t start = sy * side + sx;
+            if (seen[start] || logits[start] > 0.0f) continue;
+            int32_t head = 0, tail = 0, leaves_box = 0;
+            queue[tail++] = start;
+            seen[start] = 1;
+            while (head < tail) {
+                const int32_t p = queue[head++], py = p / side, px = p % side;
+                for (int32_t dy = -1; dy <= 1; dy++) {
+                    for (int32_t dx = -1; dx <= 1; dx++) {
+                        const int32_t qy = py + dy, qx = px + dx;
+                        if (qy < b.y0 || qy >= b.y1 || qx < b.x0 || qx >= b.x1) {
+                            /* background outside the box, unless outside the grid */
+                            leaves_box |= qy >= 0 && qy < side && qx >= 0 && qx < side;
+                            continue;
+                        }
+                        const int32_t q = qy * side + qx;
+                        if (seen[q] || logits[q] > 0.0f) continue;
+                        seen[q] = 1;
+                        queue[tail++] = q;
                     }
-                    const int32_t q = qy * bw + qx;
-                    if (seen[q] || logits[(size_t)gy * side + gx] > 0.0f) continue;
-                    seen[q] = 1;
-                    queue[tail++] = q;
                 }
             }
+            if (!leaves_box && tail <= max_area)
+                for (int32_t i = 0; i < tail; i++) logits[queue[i]] = 0.1f;
         }
-        if (!leaves_box && tail <= max_area)
-            for (int32_t i = 0; i < tail; i++)
-                logits[(size_t)(b.y0 + queue[i] / bw) * side + b.x0 + queue[i] % bw] = 0.1f;
     }
 }
 
