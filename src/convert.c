@@ -17,7 +17,7 @@
 #include "converter_internal.h"
 #include "normalize.h"
 
-static simd_level cpu_simd_level(void)
+simd_level edgetam__cpu_simd_level(void)
 {
 #if defined(EDGETAM_HAVE_NEON_KERNELS)
     return SIMD_NEON;
@@ -69,7 +69,7 @@ edgetam_status edgetam_converter_create(const edgetam_converter_params *params, 
         return EDGETAM_ERR_OUT_OF_MEMORY;
     }
     c->norm = edgetam__normalize_coeffs();
-    c->simd = cpu_simd_level();
+    c->simd = edgetam__cpu_simd_level();
     *out = c;
     return EDGETAM_OK;
 }

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "converter_simd.h"
 #include "edgetam.h"
 
 /* Background pixels (<= 0) in 8-connected components of at most max_area pixels become 0.1.
@@ -23,6 +24,7 @@ typedef struct upsample_axis {
 typedef struct upsample_plan {
     int32_t in_side, out_w, out_h;
     upsample_axis x, y;
+    simd_level simd; /* the CPU's best when built; tests lower it to compare the paths */
 } upsample_plan;
 
 /* (Re)builds the plan for a new frame size; allocates only when the size changes.
@@ -32,8 +34,26 @@ edgetam_status upsample_plan_update(upsample_plan *plan, int32_t in_side, int32_
 void upsample_plan_free(upsample_plan *plan);
 
 /* Fills the caller's optional mask / probability / low_res_logits buffers of `r` from the
- * low-res logits, and r->box / r->area from the frame-size mask. `row`: in_side floats of scratch. */
+ * low-res logits, and r->box / r->area from the frame-size mask. `row`: in_side floats of scratch.
+ * Without probabilities, only where the mask can be set (see postprocess.c). */
 void write_object_result(const upsample_plan *plan, const float *low, float *row,
                          edgetam_object_result *r);
+
+/* The pixels > 0 of part of an output row: first and last x (-1 if none yet) and their count. */
+typedef struct row_hits {
+    int32_t first, last, area;
+} row_hits;
+
+/* SIMD kernels for the mask (no probabilities): output pixels [x, end) of an output row whose
+ * blended source row is `row` (in_side values); mask bytes if `mask` is not NULL, hits added to
+ * *h. Each returns where it stopped; the portable loop finishes the row with the same bits. */
+#ifdef EDGETAM_HAVE_AVX2_KERNELS
+int32_t edgetam__mask_row_avx2(const upsample_axis *ax, const float *row, int32_t x, int32_t end, uint8_t *mask,
+                               row_hits *h, int32_t in_side);
+#endif
+#ifdef EDGETAM_HAVE_NEON_KERNELS
+int32_t edgetam__mask_row_neon(const upsample_axis *ax, const float *row, int32_t x, int32_t end, uint8_t *mask,
+                               row_hits *h, int32_t in_side);
+#endif
 
 #endif

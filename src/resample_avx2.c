@@ -236,17 +236,18 @@ void edgetam__split_pairs_avx2(const uint8_t *src, int32_t n, const uint8_t offs
     }
 }
 
-int32_t edgetam__resample_v_avx2(const resample_axis *a, int32_t y, const int16_t *const *rows, uint8_t *out)
+/* Vertical: 32 outputs per step, rows in pairs: (w[k], w[k+1]) as one int32 multiplies
+ * interleaved samples of rows k, k+1 (pmaddwd). An odd window's last pair repeats its row with the
+ * zero weight the plan pads it with. */
+static ALWAYS_INLINE int32_t v_pairs(const int16_t *const *rows, const int16_t *w, int32_t taps, int32_t pairs,
+                                     uint8_t *out, int32_t n)
 {
-    /* weights in pairs: (w[k], w[k+1]) as one int32 multiplies interleaved samples of rows k, k+1 */
-    const int32_t pairs = (a->taps + 1) / 2, n = a->out_size;
-    const int16_t *w = a->simd_weights + (size_t)y * pairs * 2;
     const __m256i half = _mm256_set1_epi32(1 << (RESAMPLE_WEIGHT_BITS - 1));
     int32_t x = 0;
     for (; x + 32 <= n; x += 32) {
         __m256i acc[4] = {half, half, half, half};
         for (int32_t p = 0; p < pairs; p++) {
-            const int16_t *r0 = rows[2 * p], *r1 = 2 * p + 1 < a->taps ? rows[2 * p + 1] : r0; /* odd: weight 0 */
+            const int16_t *r0 = rows[2 * p], *r1 = 2 * p + 1 < taps ? rows[2 * p + 1] : r0;
             int32_t pair;
             memcpy(&pair, w + 2 * p, sizeof pair); /* little-endian: w[2p] in the low half */
             const __m256i wp = _mm256_set1_epi32(pair);
@@ -266,5 +267,39 @@ int32_t edgetam__resample_v_avx2(const resample_axis *a, int32_t y, const int16_
         _mm256_storeu_si256((__m256i *)(out + x), bytes);
     }
     return x;
+}
+
+/* Windows of up to 2 * V_PAIRS_MAX rows: the row pointers and weights are copied into locals first
+ * (an odd window padded to even), as the NEON kernel does, so that the compiler unrolls the pair loop
+ * and keeps them in registers; read through `rows`, they are reloaded for every pair and step, since
+ * stores into `out` could alias them. That halves the instructions per 32 outputs. */
+#define V_PAIRS_MAX 8
+static ALWAYS_INLINE int32_t v_fixed(const int16_t *const *rows, const int16_t *w, int32_t taps, int32_t pairs,
+                                     uint8_t *out, int32_t n)
+{
+    const int16_t *r[2 * V_PAIRS_MAX];
+    int16_t wk[2 * V_PAIRS_MAX];
+    for (int32_t k = 0; k < 2 * pairs; k++) {
+        r[k] = rows[k < taps ? k : taps - 1];
+        wk[k] = w[k]; /* the plan pads an odd window's weights with a zero */
+    }
+    return v_pairs(r, wk, 2 * pairs, pairs, out, n);
+}
+
+int32_t edgetam__resample_v_avx2(const resample_axis *a, int32_t y, const int16_t *const *rows, uint8_t *out)
+{
+    const int32_t taps = a->taps, pairs = (taps + 1) / 2, n = a->out_size;
+    const int16_t *w = a->simd_weights + (size_t)y * pairs * 2;
+    switch (pairs) {
+    case 1: return v_fixed(rows, w, taps, 1, out, n);
+    case 2: return v_fixed(rows, w, taps, 2, out, n);
+    case 3: return v_fixed(rows, w, taps, 3, out, n);
+    case 4: return v_fixed(rows, w, taps, 4, out, n);
+    case 5: return v_fixed(rows, w, taps, 5, out, n);
+    case 6: return v_fixed(rows, w, taps, 6, out, n);
+    case 7: return v_fixed(rows, w, taps, 7, out, n);
+    case V_PAIRS_MAX: return v_fixed(rows, w, taps, V_PAIRS_MAX, out, n);
+    default: return v_pairs(rows, w, taps, pairs, out, n); /* downscales past ~3.75x */
+    }
 }
 #endif

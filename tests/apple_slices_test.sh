@@ -47,12 +47,12 @@ def arm64_slice(args):
 
 avx2_flags = {"-mavx2", "-mfma"}
 multi = commands("multi")
-for f in ("resample_avx2.c", "normalize_avx2.c"):
+for f in ("resample_avx2.c", "normalize_avx2.c", "postprocess_avx2.c"):
     args = multi.get(f)
     assert args, f"{f} is not compiled in a multi-architecture build"
     pairs = {args[i + 1] for i, a in enumerate(args[:-1]) if a == "-Xarch_x86_64"}
     assert avx2_flags <= pairs, f"{f}: the x86_64 slice lacks -mavx2 -mfma: {args}"
-for f in ("resample_neon.c", "normalize_neon.c"):
+for f in ("resample_neon.c", "normalize_neon.c", "postprocess_neon.c"):
     assert f in multi, f"{f} is not compiled in a multi-architecture build"
 for f, args in multi.items():
     leak = avx2_flags & set(arm64_slice(args))
