@@ -197,11 +197,7 @@ static void upsample_row(const upsample_plan *p, const float *low, float *row, i
         const int on = v > 0.0f;
         if (mrow) mrow[x] = on ? 255 : 0;
         if (prow) prow[x] = 1.0f / (1.0f + expf(-v));
-        if (on) {
-            if (hits.first < 0) hits.first = x;
-            hits.last = x;
-            hits.area++;
-        }
+        if (on) row_hits_add(&hits, x, 1u);
     }
     if (hits.first >= 0) {
         *area += hits.area;

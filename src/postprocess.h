@@ -44,6 +44,14 @@ typedef struct row_hits {
     int32_t first, last, area;
 } row_hits;
 
+/* Adds the pixels > 0 among x, x + 1, ...: bit i of `bits` set for x + i (bits != 0). */
+static inline void row_hits_add(row_hits *h, int32_t x, unsigned bits)
+{
+    if (h->first < 0) h->first = x + __builtin_ctz(bits);
+    h->last = x + 31 - __builtin_clz(bits);
+    h->area += __builtin_popcount(bits);
+}
+
 /* SIMD kernels for the mask (no probabilities): output pixels [x, end) of an output row whose
  * blended source row is `row` (in_side values); mask bytes if `mask` is not NULL, hits added to
  * *h. Each returns where it stopped; the portable loop finishes the row with the same bits. */

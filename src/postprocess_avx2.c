@@ -36,11 +36,7 @@ int32_t edgetam__mask_row_avx2(const upsample_axis *ax, const float *row, int32_
             _mm_storel_epi64((__m128i *)(mask + x), _mm_packs_epi16(m16, m16)); /* -1 -> 255 */
         }
         const unsigned bits = (unsigned)_mm256_movemask_ps(on);
-        if (bits) {
-            if (h->first < 0) h->first = x + __builtin_ctz(bits);
-            h->last = x + 31 - __builtin_clz(bits);
-            h->area += __builtin_popcount(bits);
-        }
+        if (bits) row_hits_add(h, x, bits);
     }
     return x;
 }

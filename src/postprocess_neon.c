@@ -27,11 +27,7 @@ int32_t edgetam__mask_row_neon(const upsample_axis *ax, const float *row, int32_
             memcpy(mask + x, &four, sizeof four);
         }
         const unsigned bits = vaddvq_u32(vandq_u32(on, lane_bit));
-        if (bits) {
-            if (h->first < 0) h->first = x + __builtin_ctz(bits);
-            h->last = x + 31 - __builtin_clz(bits);
-            h->area += __builtin_popcount(bits);
-        }
+        if (bits) row_hits_add(h, x, bits);
     }
     return x;
 }
