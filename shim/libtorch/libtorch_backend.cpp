@@ -17,7 +17,9 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <new>
@@ -279,33 +281,37 @@ void check_methods(const bundle_program &program)
     }
 }
 
-/* Runs every method once on zeros of the documented shapes, covering each optional input both
- * ways, so that the load checks every output's shape (copy_out) and the first frame finds the
- * runtime ready: the lite interpreter resolves operators on a method's first run, which must not
- * race, oneDNN creates its kernels, and the caching allocator fills. Once is enough since the full
- * JIT runs unoptimised (libtorch_model::run). Outputs go to scratch. */
+/* Runs every method once on zeros of the documented shapes, so that the load checks each
+ * method's outputs (copy_out), the lite interpreter resolves each method's operators (on its
+ * first run, which must not race), oneDNN creates the image encoder's kernels and the caching
+ * allocator fills. Once per method is enough: the full JIT runs unoptimised
+ * (libtorch_model::run), and only a method's first call costs more than a frame's. Its other
+ * variants (attend_memory with memories, decode with a mask input, encode_memory without
+ * binarising) cost the first frame that uses them no more than later frames, so running them here
+ * only lengthened the load (S = 1024, 2 threads: attend_memory with one memory 1.0 s, the same
+ * on its first call and later). Inputs are zeros from calloc, never written and so never
+ * faulted in page by page (zero-filled vectors were 0.19 s of the load at S = 1024). */
 void warm_up(libtorch_model &m)
 {
-    bundle_sizes z(m.info);
-    std::vector<float> image(3 * z.S * z.S), hr0(z.C0 * z.LR * z.LR),
-        hr1(z.C1 * (z.S / 8) * (z.S / 8)), feat(z.C * z.H * z.H), mem(z.T * z.Cm), ptr(z.C),
-        low_res(z.LR * z.LR), mask(z.S * z.S), coords(2);
-    std::vector<float> o_hr0(hr0.size()), o_hr1(hr1.size()), o_feat(feat.size()),
-        o_masks(3 * low_res.size()), o_best(low_res.size()), o_ious(3), o_ptr(z.C), o_score(1),
-        o_mem(mem.size());
-    int64_t tpos = 0;
-    int32_t label = 1;
-    m.encode_image(image.data(), o_hr0.data(), o_hr1.data(), o_feat.data());
-    m.attend_memory(feat.data(), nullptr, nullptr, 0, nullptr, 0, o_feat.data());
-    m.attend_memory(feat.data(), mem.data(), &tpos, 1, ptr.data(), 1, o_feat.data());
-    for (bool multimask : {true, false}) /* without a mask input, then with one */
-        m.decode(feat.data(), hr0.data(), hr1.data(), coords.data(), &label, 1,
-                 multimask ? nullptr : low_res.data(), multimask, o_masks.data(), o_ious.data(),
-                 o_best.data(), o_ptr.data(), o_score.data());
-    m.decode_mask(feat.data(), hr0.data(), hr1.data(), mask.data(), o_best.data(), o_ptr.data(),
-                  o_score.data());
-    for (bool binarize : {true, false})
-        m.encode_memory(feat.data(), low_res.data(), 0.0f, binarize, o_mem.data());
+    const bundle_sizes z(m.info);
+    const size_t S2 = (size_t)(z.S * z.S), hr0_n = (size_t)(z.C0 * z.LR * z.LR),
+                 hr1_n = (size_t)(z.C1 * (z.S / 8) * (z.S / 8)), feat_n = (size_t)(z.C * z.H * z.H),
+                 lr_n = (size_t)(z.LR * z.LR);
+    const std::unique_ptr<float, decltype(&std::free)> zeros(
+        static_cast<float *>(std::calloc(std::max({3 * S2, hr0_n, hr1_n, feat_n}), sizeof(float))),
+        std::free);
+    if (!zeros) throw std::bad_alloc();
+    const float *in = zeros.get();
+    std::vector<float> hr0(hr0_n), hr1(hr1_n), feat(feat_n), masks(3 * lr_n), best(lr_n),
+        mem((size_t)(z.T * z.Cm)), ptr((size_t)z.C);
+    float ious[3], score;
+    const int32_t label = 1;
+    m.encode_image(in, hr0.data(), hr1.data(), feat.data());
+    m.attend_memory(in, nullptr, nullptr, 0, nullptr, 0, feat.data());
+    m.decode(in, in, in, in, &label, 1, nullptr, true, masks.data(), ious, best.data(), ptr.data(),
+             &score);
+    m.decode_mask(in, in, in, in, best.data(), ptr.data(), &score);
+    m.encode_memory(in, in, 0.0f, true, mem.data());
 }
 
 std::unique_ptr<backend_model> load(const char *path, int32_t num_threads, bool adapt_threads,
