@@ -7,10 +7,8 @@ optimisation can be measured on the work a real frame costs. The shapes follow t
 config (sam2/configs/edgetam.yaml of facebookresearch/EdgeTAM):
 - encode_image: RepViT-M1 (stem 3 -> 24 -> 48, stages 48/96/192/384 with depths 2/2/14/2,
   re-parameterisable depthwise 3x3 token mixers, squeeze-excite on every other block, 2x MLP
-  channel mixers, batch norms as trained, which make_standin_bundle.build_model folds into the
-  convolutions as the exporter folds the official model's) + FPN neck to 256 channels (top-down
-  at strides 16 and 32, the stride-32 level dropped) + the mask decoder's conv_s0 / conv_s1
-  (256 -> 32 / 64).
+  channel mixers, batch norms as trained) + FPN neck to 256 channels (top-down at strides 16 and
+  32, the stride-32 level dropped) + the mask decoder's conv_s0 / conv_s1 (256 -> 32 / 64).
 - attend_memory: two memory-attention layers (d = 256, one head, RoPE self-attention over the
   (S/16)^2 frame tokens, RoPE cross-attention to 64-dim memory tokens, 2048-wide ReLU MLP), built
   by the exporter's own memory-attention module (export_edgetam.MemoryAttention), so that both

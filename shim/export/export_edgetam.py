@@ -751,12 +751,8 @@ def bundle_model(model, precision="fp32", trace=True, attention="blocked"):
 
         f, h0, h1 = ex["feat"], ex["hr0"], ex["hr1"]
         pts = (ex["coords"], ex["labels"])
-        # the traced image encoder with RepViT's batch norms folded into its convolutions (the
-        # .pte's capture runs later on the model as it is: XNNPACK folds them itself)
-        with _attribute(model, "image_encoder", layers.fold_batch_norms(model.image_encoder)):
-            encode_image = piece(_EncodeImage(model), (ex["image"],))
         pieces = {
-            "encode_image": encode_image,
+            "encode_image": piece(_EncodeImage(model), (ex["image"],)),
             "heads_single": piece(_SamHeads(model, False), (f, h0, h1) + pts),
             "heads_single_mask": piece(_SamHeads(model, False), (f, h0, h1) + pts
                                        + (ex["mask_lr"],)),

@@ -3,7 +3,6 @@ make_standin_bundle.py and the benchmark profile of edgetam_profile.py): TorchSc
 free of scaled_dot_product_attention, so that every runtime the library supports runs them, unless
 an exporter asks for it (use_sdpa: bundles for libtorch >= 2.0 only)."""
 
-import copy
 import math
 
 import torch
@@ -136,23 +135,4 @@ def key_biased_attention(attn: Attention, q: torch.Tensor, k: torch.Tensor, v: t
     v = attn.v_proj(v).view(b, nk, h, d).transpose(1, 2)
     a = torch.softmax(torch.matmul(q, k.transpose(-1, -2)) * attn.scale + key_bias, dim=-1)
     return attn.out_proj(torch.matmul(a, v).transpose(1, 2).reshape(b, nq, h * d))
-
-
-def fold_batch_norms(module: nn.Module) -> nn.Module:
-    """A copy of `module` (in eval mode) in which each batch norm that directly follows a
-    convolution in an nn.Sequential (RepViT's Conv2d + BatchNorm2d pairs, the benchmark profile's
-    and timm's alike) is folded into that convolution's weights and bias, the batch norm replaced
-    by nn.Identity: one pass over the feature map fewer per pair. Neither the export nor the
-    library's unoptimised TorchScript run (no torch.jit.freeze) does it otherwise."""
-    folded = copy.deepcopy(module).eval()
-    for seq in folded.modules():
-        if not isinstance(seq, nn.Sequential):
-            continue
-        names = list(seq._modules)
-        for a, b in zip(names, names[1:]):
-            conv, bn = seq._modules[a], seq._modules[b]
-            if isinstance(conv, nn.Conv2d) and isinstance(bn, nn.BatchNorm2d):
-                seq._modules[a] = torch.nn.utils.fusion.fuse_conv_bn_eval(conv, bn)
-                seq._modules[b] = nn.Identity()
-    return folded
 

@@ -73,7 +73,7 @@ except ImportError:  # imported from elsewhere: these live next to this file
     import bundle_meta
     import bundle_save
 from layers import (ATTENTIONS, MLP, Attention, LayerNorm2d, check_attention,
-                    fold_batch_norms, key_biased_attention, sine_pos_2d, use_sdpa)
+                    key_biased_attention, sine_pos_2d, use_sdpa)
 
 SEED = 20240613
 PIXEL_MEAN = (0.485, 0.456, 0.406)
@@ -661,7 +661,6 @@ def build_model(args):
         torch.manual_seed(SEED)
         model = edgetam_profile.EdgeTAMProfile(args.image_size).eval()
         edgetam_profile.init_weights(model, SEED, sensitive=args.sensitive)
-        model.trunk = fold_batch_norms(model.trunk)
         attention = "fp32" if args.precision == "fp16" else args.precision  # fp16: bundle_pte
         model.memory_attention = edgetam_profile.export_edgetam.with_precision(
             model.memory_attention, attention)
