@@ -9,7 +9,8 @@
 #     same file (different exports of one model differ in their last bits, and the session
 #     amplifies that: runtimes are compared on the same file);
 #   - libtorch 1.13 refuses a bundle that calls an operator of torch >= 2.0
-#     (scaled_dot_product_attention) with a message naming the operator and the versions.
+#     (scaled_dot_product_attention: a bad bundle, and the stand-in exported with --attention sdpa)
+#     with a message naming the operator and the versions.
 #   sh cmake/check-cross-runtime.sh ROOT
 set -eu
 cd "$(dirname "$0")/.."
@@ -70,11 +71,14 @@ for b in standin.edgetam:golden:1e-3 standin.ptl:golden:1e-3 \
     replay "$tol" "$host/tests/test_golden" "$x/torch-2.6/$file" "$x/torch-2.6/$dir"
 done
 
-echo "=== libtorch 1.13 refuses a bundle that needs torch >= 2.0 ==="
-newer=$root/build/tests/bad_bundles/newer_op.edgetam
-if "$host/examples/edgetam-minimal" "$newer" >"$x/refusal.txt" 2>&1; then
-    echo "libtorch 1.13 loaded $newer"; exit 1
-fi
-cat "$x/refusal.txt"
-grep -q "lacks operator aten::scaled_dot_product_attention: the bundle was exported by torch 2.6" \
-    "$x/refusal.txt"
+# newer_op: one method through scaled_dot_product_attention; standin_sdpa: the stand-in exported
+# with --attention sdpa
+for newer in "$root/build/tests/bad_bundles/newer_op.edgetam" "$root/build/standin_sdpa.edgetam"; do
+    echo "=== libtorch 1.13 refuses $(basename "$newer"), which needs torch >= 2.0 ==="
+    if "$host/examples/edgetam-minimal" "$newer" >"$x/refusal.txt" 2>&1; then
+        echo "libtorch 1.13 loaded $newer"; exit 1
+    fi
+    cat "$x/refusal.txt"
+    grep -q "lacks operator aten::scaled_dot_product_attention: the bundle was exported by torch 2.6" \
+        "$x/refusal.txt"
+done

@@ -187,6 +187,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
     args.image_size = args.image_size or (512 if args.profile == "edgetam" else 256)
     args.precision = "fp32"
+    args.attention = "blocked"  # what ExecuTorch bundles compute
     torch.set_num_threads(2)
 
     model, meta, what = make_standin_bundle.build_model(args)

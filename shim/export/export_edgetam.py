@@ -3,10 +3,14 @@
 bundle (shim/BUNDLE.md, format version 1).
 
     python3 shim/export/export_edgetam.py --config configs/edgetam.yaml --checkpoint edgetam.pt \
-        --out edgetam.bundle [--lite] [--image-size 512] [--precision fp32|bf16|int8]
+        --out edgetam.bundle [--lite] [--image-size 512] [--precision fp32|bf16|int8] \
+        [--attention blocked|sdpa]
 
 --lite saves the bundle for the lite interpreter (torch's _save_for_lite_interpreter; name it
 *.ptl): what an iOS app linking the LibTorch-Lite pod can run. The library loads both kinds.
+--attention sdpa (torch 2.x) keeps torch's fused scaled_dot_product_attention in the bundle
+(faster; a full-JIT bundle for libtorch >= 2.0, min_torch_version says so); the default, blocked,
+runs on every runtime.
 --runtime executorch [--precision fp32|fp16] [--max-points N] [--max-conditioning K] writes an
 ExecuTorch program instead (name it *.pte; shim/BUNDLE.md, "ExecuTorch bundles"): bundle_pte.py
 captures the same bundle module with torch.export and lowers it to XNNPACK, as for the stand-in
@@ -39,9 +43,10 @@ small scripted glue module exposes the five contract methods and dispatches to t
                  Memory and positions are built as SAM2Base._prepare_memory_conditioned_features
                  builds them.
 While tracing, F.scaled_dot_product_attention is replaced by a plain matmul-softmax function so
-that the graphs hold no aten::scaled_dot_product_attention (libtorch 1.13 has none); the saved
-graphs are checked for it: the export fails when a runtime the library supports lacks an operator
-of the bundle (shim/export/runtime_ops.py prints each method's operators and each runtime's verdict).
+that the graphs hold no aten::scaled_dot_product_attention (libtorch 1.13 has none; not with
+--attention sdpa); the saved graphs are checked for it: the export fails when a runtime the library
+supports (from the bundle's min_torch_version on) lacks an operator of the bundle
+(shim/export/runtime_ops.py prints each method's operators and each runtime's verdict).
 
 For --runtime executorch the pieces are not traced: each .pte method is a torch.export capture
 (non-strict) of the same bundle module with the pieces as they are, under the same environment
@@ -69,11 +74,13 @@ import torch.nn.functional as F
 try:
     import bundle_meta
     import bundle_save
+    import layers
     import runtime_ops
 except ImportError:  # imported from elsewhere: these live next to this file
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import bundle_meta
     import bundle_save
+    import layers
     import runtime_ops
 
 # The official predictor's frame normalisation (sam2.utils.misc.load_video_frames defaults).
@@ -96,17 +103,18 @@ def plain_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=
 
 
 @contextlib.contextmanager
-def _tracing_environment():
-    """Plain attention instead of F.scaled_dot_product_attention, and a no-op sdp_kernel (sam2
-    wraps every attention in torch.backends.cuda.sdp_kernel(...), which 1.13 rejects and 2.x
-    deprecates; it only picks CUDA kernels). Restored on exit; TracerWarnings silenced (the
-    official code's shape asserts and Python-side checks trigger them; the traces are verified
-    against the official model instead)."""
+def _tracing_environment(sdpa=False):
+    """Plain attention instead of F.scaled_dot_product_attention (unless `sdpa`:
+    layers.ATTENTIONS), and a no-op sdp_kernel (sam2 wraps every attention in
+    torch.backends.cuda.sdp_kernel(...), which 1.13 rejects and 2.x deprecates; it only picks CUDA
+    kernels). Restored on exit; TracerWarnings silenced (the official code's shape asserts and Python-side checks trigger
+    them; the traces are verified against the official model instead)."""
     had_sdpa = hasattr(F, "scaled_dot_product_attention")
     old_sdpa = getattr(F, "scaled_dot_product_attention", None)
     had_kernel = hasattr(torch.backends.cuda, "sdp_kernel")
     old_kernel = getattr(torch.backends.cuda, "sdp_kernel", None)
-    F.scaled_dot_product_attention = plain_attention
+    if not sdpa:
+        F.scaled_dot_product_attention = plain_attention
     torch.backends.cuda.sdp_kernel = lambda *a, **k: contextlib.nullcontext()
     try:
         with warnings.catch_warnings():
@@ -351,12 +359,14 @@ class _RoPEAttention(nn.Module):
     """The attention of sam2's RoPEAttention / RoPEAttentionv2 in eval: projections of the
     official module, RoPE on queries (all) and on keys (see forward), softmax(q k^T / sqrt(d)) v.
     bf16_products (bfloat16_parts): q k^T and the weighted sum of v in bfloat16, the rest float32.
+    sdpa (layers.use_sdpa): scaled_dot_product_attention instead of blocked_attention.
     """
-    __constants__ = ["bf16_products"]
+    __constants__ = ["bf16_products", "sdpa"]
 
     def __init__(self, attn, q_table, k_table):
         super().__init__()
         self.bf16_products = False
+        self.sdpa = False
         self.q_proj = attn.q_proj
         self.k_proj = attn.k_proj
         self.v_proj = attn.v_proj
@@ -394,7 +404,10 @@ class _RoPEAttention(nn.Module):
         k = torch.cat([k_rope, k[:, :, rope_tokens:]], dim=2)
         if self.bf16_products:
             q, k, v = q.to(torch.bfloat16), k.to(torch.bfloat16), v.to(torch.bfloat16)
-        out = blocked_attention(q, k, v, self.scale, self.block, key_bias)
+        if self.sdpa:  # a constant: TorchScript compiles only the branch taken
+            out = F.scaled_dot_product_attention(q, k, v, attn_mask=key_bias)
+        else:
+            out = blocked_attention(q, k, v, self.scale, self.block, key_bias)
         if self.bf16_products:
             out = out.to(torch.float32)
         out = out.transpose(1, 2)
@@ -708,18 +721,20 @@ def _example_inputs(model):
     return ex
 
 
-def bundle_model(model, precision="fp32", trace=True):
+def bundle_model(model, precision="fp32", trace=True, attention="blocked"):
     """EdgeTAMBundle of `model` (a SAM2Base) and its metadata dict without the exporting runtime's
     keys. trace: its pieces are torch.jit.trace'd, for torch.jit.script (build_bundle_module);
     else they are the wrappers themselves, which bundle_pte.py captures with torch.export (under
-    _tracing_environment and _export_environment). `precision`: see with_precision."""
+    _tracing_environment and _export_environment). `precision`: see with_precision; `attention`:
+    see layers.ATTENTIONS (sdpa: traced only)."""
+    sdpa = attention == "sdpa"
     problems = unsupported_settings(model)
     if problems:
         raise ValueError("export: this model does not fit the bundle contract:\n  - "
                          + "\n  - ".join(problems))
     ex = _example_inputs(model)
     piece = _trace if trace else (lambda module, inputs: module.eval())
-    with _tracing_environment():
+    with _tracing_environment(sdpa):
         # constants, computed once by the official code itself: the frame's sine position
         # encoding (memory attention queries) and the perceiver's position of a memory entry
         # (these calls also fill sam2's position-encoding caches with real tensors, which a
@@ -748,8 +763,10 @@ def bundle_model(model, precision="fp32", trace=True):
             "memory_soft": piece(_EncodeMemory(model, False), (f, ex["mask_lr"], ex["score"])),
             "memory_binary": piece(_EncodeMemory(model, True), (f, ex["mask_lr"], ex["score"])),
         }
-        attention = with_precision(MemoryAttention(model, feat_pos), precision)
-        bundle = EdgeTAMBundle(pieces, attention, model, memory_pos)
+        memory_attention = with_precision(MemoryAttention(model, feat_pos), precision)
+        if sdpa:
+            layers.use_sdpa(memory_attention)
+        bundle = EdgeTAMBundle(pieces, memory_attention, model, memory_pos)
 
     meta = {
         "format": bundle_meta.FORMAT,
@@ -775,26 +792,31 @@ def bundle_model(model, precision="fp32", trace=True):
     return bundle, meta
 
 
-def build_bundle_module(model, precision="fp32"):
+def build_bundle_module(model, precision="fp32", attention="blocked"):
     """The scripted bundle module and its metadata dict without the operator keys (which
-    bundle_save.bundle_bytes computes from the module); `precision`: see with_precision."""
-    bundle, meta = bundle_model(_core_model(model), precision)
-    with _tracing_environment():
+    bundle_save.bundle_bytes computes from the module); `precision`: see with_precision;
+    `attention`: see layers.ATTENTIONS."""
+    bundle, meta = bundle_model(_core_model(model), precision, attention=attention)
+    with _tracing_environment(attention == "sdpa"):
         scripted = torch.jit.script(bundle)
     return scripted, meta  # bundle_save.bundle_bytes adds the operator keys and checks it all
 
 
 def check_saved_bundle(data, lite=False, out=sys.stdout):
     """Reloads the archive bytes and checks the metadata, that the lite interpreter loads a lite
-    bundle, and that every supported runtime has every operator of every method (listed on
-    `out`; a lite bundle keeps the full program too). Returns the metadata as saved."""
+    bundle, and that every supported runtime from the bundle's min_torch_version on (all of them
+    but for --attention sdpa) has every operator of every method (listed on `out`; a lite bundle
+    keeps the full program too). Returns the metadata as saved."""
     if lite:
         bundle_save.load_lite(data)
     extra = {bundle_meta.FILE_NAME: ""}
     loaded = torch.jit.load(io.BytesIO(data), map_location="cpu", _extra_files=extra)
     meta = bundle_meta.typed_meta(bundle_meta.parse_bundle_meta(extra[bundle_meta.FILE_NAME]))
     bundle_meta.check_bundle_meta(meta)
-    lacking = {rt: ops for rt, ops in runtime_ops.report(loaded, out).items() if ops}
+    oldest = runtime_ops.torch_version(meta["min_torch_version"])
+    new_enough = {name for name, version, _ in runtime_ops.known_runtimes() if version >= oldest}
+    lacking = {rt: ops for rt, ops in runtime_ops.report(loaded, out).items()
+               if ops and rt in new_enough}
     if lacking:
         raise RuntimeError("export: runtimes the library supports lack operators of this bundle: "
                            + "; ".join("%s lacks %s" % (rt, ", ".join(ops))
@@ -806,17 +828,19 @@ RUNTIMES = ("torchscript", "executorch")
 
 
 def export_bundle(model, out_path, comment=None, lite=False, precision="fp32",
-                  runtime="torchscript", max_points=None, max_conditioning=1):
+                  runtime="torchscript", max_points=None, max_conditioning=1,
+                  attention="blocked"):
     """Writes the bundle of an official EdgeTAM model (SAM2Base or SAM2VideoPredictor, built and
     loaded by the caller) to `out_path`: TorchScript (for the lite interpreter if `lite`), or with
     runtime="executorch" an ExecuTorch program (.pte, shim/BUNDLE.md "ExecuTorch bundles";
     `max_points` / `max_conditioning`: bundle_pte.pte_limits; precision fp32 or fp16, the whole
     program) written by bundle_pte.py from the same EdgeTAMBundle, exactly as
-    make_standin_bundle.py writes its .pte (torch 2.6 and ExecuTorch v0.5.0's exporter). The
-    model is used in eval mode on the CPU; its mode, flags and caches are restored afterwards.
-    Returns the metadata dict, as saved."""
+    make_standin_bundle.py writes its .pte (torch 2.6 and ExecuTorch v0.5.0's exporter);
+    `attention`: see layers.ATTENTIONS. The model is used in eval mode on the CPU; its mode, flags
+    and caches are restored afterwards. Returns the metadata dict, as saved."""
     if runtime not in RUNTIMES:
         raise ValueError("export: runtime must be one of %s" % ", ".join(RUNTIMES))
+    layers.check_attention(attention, lite, runtime)
     if runtime == "executorch" and (lite or precision not in ("fp32", "fp16")):
         raise ValueError("export: ExecuTorch bundles are fp32 or fp16 programs (no lite, no %s)"
                          % precision)
@@ -828,12 +852,13 @@ def export_bundle(model, out_path, comment=None, lite=False, precision="fp32",
     comment = comment or ("edgetam bundle: official EdgeTAM exported by "
                           "shim/export/export_edgetam.py (torch %s, %s %s)"
                           % (torch.__version__, precision, "memory attention"
-                             if runtime == "torchscript" else "program"))
+                             if runtime == "torchscript" else "program")
+                          + (", scaled_dot_product_attention" if attention == "sdpa" else ""))
     core.eval()
     try:
         if runtime == "executorch":
             return _export_pte(core, out_path, comment, max_points, max_conditioning, precision)
-        bundle, meta = build_bundle_module(core, precision)
+        bundle, meta = build_bundle_module(core, precision, attention)
     finally:
         core.train(was_training)
     data = bundle_save.bundle_bytes(bundle, meta, lite=lite, comment=comment)
@@ -985,6 +1010,10 @@ def main(argv=None):
                     help="memory attention arithmetic: fp32 (default), bf16 or int8 (dynamic "
                          "quantisation of its linear layers); README has each one's accuracy. "
                          "--runtime executorch: fp32 or fp16 (the whole program in float16)")
+    ap.add_argument("--attention", choices=layers.ATTENTIONS, default="blocked",
+                    help="blocked (default): matmul + softmax, for every runtime; sdpa: torch's "
+                         "fused scaled_dot_product_attention, full-JIT bundles for libtorch >= "
+                         "2.0 (export with torch 2.x)")
     ap.add_argument("--image-size", type=int, default=0,
                     help="S: run the model at this input size (a multiple of 256, e.g. 512 or "
                          "768; default: the config's, 1024 for EdgeTAM)")
@@ -993,6 +1022,10 @@ def main(argv=None):
     if args.image_size < 0 or args.image_size % 256:
         ap.error("--image-size must be a positive multiple of 256")
     bundle_pte.check_arguments(ap, args)
+    try:
+        layers.check_attention(args.attention, args.lite, args.runtime)
+    except ValueError as e:
+        ap.error(str(e))
 
     from sam2.build_sam import build_sam2_video_predictor
     model = build_sam2_video_predictor(_config_name(args.config), args.checkpoint, device="cpu",
@@ -1002,7 +1035,7 @@ def main(argv=None):
                              os.path.basename(args.config), os.path.basename(args.checkpoint),
                              torch.__version__), lite=args.lite, precision=args.precision,
                          runtime=args.runtime, max_points=args.max_points,
-                         max_conditioning=args.max_conditioning)
+                         max_conditioning=args.max_conditioning, attention=args.attention)
     print("wrote %s (%d bytes): S=%d, T=%d" % (args.out, os.path.getsize(args.out),
                                                meta["image_size"], meta["memory_tokens"]))
     return 0

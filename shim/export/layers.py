@@ -1,6 +1,7 @@
 """Building blocks of the bundles this repository writes itself (the stand-in of
 make_standin_bundle.py and the benchmark profile of edgetam_profile.py): TorchScript-friendly and
-free of scaled_dot_product_attention, so that every runtime the library supports runs them."""
+free of scaled_dot_product_attention, so that every runtime the library supports runs them, unless
+an exporter asks for it (use_sdpa: bundles for libtorch >= 2.0 only)."""
 
 import math
 
@@ -25,10 +26,13 @@ class LayerNorm2d(nn.Module):
 
 
 class Attention(nn.Module):
-    """Multi-head attention as matmul + softmax. q [B,Nq,Dq], k/v [B,Nk,Dkv] -> [B,Nq,Dq]."""
+    """Multi-head attention as matmul + softmax (or scaled_dot_product_attention: use_sdpa).
+    q [B,Nq,Dq], k/v [B,Nk,Dkv] -> [B,Nq,Dq]."""
+    __constants__ = ["sdpa"]
 
     def __init__(self, dim_q: int, dim_kv: int, inner: int, heads: int):
         super().__init__()
+        self.sdpa = False
         assert inner % heads == 0
         self.q_proj = nn.Linear(dim_q, inner)
         self.k_proj = nn.Linear(dim_kv, inner)
@@ -45,9 +49,46 @@ class Attention(nn.Module):
         q = self.q_proj(q).view(b, nq, self.heads, self.head_dim).transpose(1, 2)
         k = self.k_proj(k).view(b, nk, self.heads, self.head_dim).transpose(1, 2)
         v = self.v_proj(v).view(b, nk, self.heads, self.head_dim).transpose(1, 2)
-        a = torch.softmax(torch.matmul(q, k.transpose(-1, -2)) * self.scale, dim=-1)
-        o = torch.matmul(a, v).transpose(1, 2).reshape(b, nq, self.heads * self.head_dim)
-        return self.out_proj(o)
+        if self.sdpa:  # a constant: TorchScript compiles only the branch taken
+            o = F.scaled_dot_product_attention(q, k, v)
+        else:
+            o = torch.matmul(torch.softmax(torch.matmul(q, k.transpose(-1, -2)) * self.scale,
+                                           dim=-1), v)
+        return self.out_proj(o.transpose(1, 2).reshape(b, nq, self.heads * self.head_dim))
+
+
+# How a TorchScript bundle computes attention: "blocked" (export_edgetam.blocked_attention and
+# matmul + softmax: every runtime, libtorch 1.13 and LibTorch-Lite included) or "sdpa" (torch >=
+# 2.0's fused scaled_dot_product_attention, in every attention of the model, the official model's
+# traced pieces included: full-JIT bundles for libtorch >= 2.0 only, which their
+# min_torch_version says).
+ATTENTIONS = ("blocked", "sdpa")
+
+
+def check_attention(attention, lite, runtime):
+    """Raises ValueError when a bundle of this kind cannot have `attention` (of ATTENTIONS)."""
+    if attention not in ATTENTIONS:
+        raise ValueError("export: attention must be one of %s" % ", ".join(ATTENTIONS))
+    if attention != "sdpa":
+        return
+    if lite or runtime != "torchscript":
+        raise ValueError("export: --attention sdpa writes full-JIT TorchScript bundles for "
+                         "libtorch >= 2.0; lite and ExecuTorch bundles keep the blocked attention")
+    if not hasattr(F, "scaled_dot_product_attention"):
+        raise ValueError("export: --attention sdpa needs torch >= 2.0 (this is %s)"
+                         % torch.__version__)
+
+
+def use_sdpa(model: nn.Module) -> nn.Module:
+    """Switches every attention of `model` that can (those with an `sdpa` flag: Attention and the
+    exporter's RoPE attention) to F.scaled_dot_product_attention, libtorch's fused attention
+    (flash-style on the CPU from 2.x: no score matrix in memory). Such a bundle needs torch >= 2.0
+    (its metadata says so: runtime_ops.op_metadata); libtorch 1.13 and LibTorch-Lite get the
+    matmul + softmax form (check_attention). Returns `model`, changed in place."""
+    for m in model.modules():
+        if hasattr(m, "sdpa"):
+            m.sdpa = True
+    return model
 
 
 class MLP(nn.Module):
@@ -94,3 +135,4 @@ def key_biased_attention(attn: Attention, q: torch.Tensor, k: torch.Tensor, v: t
     v = attn.v_proj(v).view(b, nk, h, d).transpose(1, 2)
     a = torch.softmax(torch.matmul(q, k.transpose(-1, -2)) * attn.scale + key_bias, dim=-1)
     return attn.out_proj(torch.matmul(a, v).transpose(1, 2).reshape(b, nq, h * d))
+

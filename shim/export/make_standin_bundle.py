@@ -3,11 +3,14 @@
 
     /usr/bin/python3 shim/export/make_standin_bundle.py --out PATH [--image-size 256] [--lite]
                           [--profile standin|edgetam|demo] [--runtime torchscript|executorch]
+                          [--attention blocked|sdpa]
 
 --lite: for the lite interpreter (.ptl, LibTorch-Lite); --runtime executorch: the same model as an
-ExecuTorch program (.pte, bundle_pte.py; torch 2.6); --profile edgetam: EdgeTAM's real layer shapes
-(random weights, S = 512, 768 or 1024: edgetam_profile.py); --profile demo: the quick start's
-weight-free demo tracker (demo_tracker.py); the default is the small stand-in below.
+ExecuTorch program (.pte, bundle_pte.py; torch 2.6); --attention sdpa: torch's fused
+scaled_dot_product_attention instead of matmul + softmax (torch 2.x; for libtorch >= 2.0 only);
+--profile edgetam: EdgeTAM's real layer shapes (random weights, S = 512, 768 or 1024:
+edgetam_profile.py); --profile demo: the quick start's weight-free demo tracker (demo_tracker.py);
+the default is the small stand-in below.
 
 The stand-in is EdgeTAM's structure in miniature, with fixed pseudo-random weights (seeded; the
 same command writes the same file): an image encoder with three feature levels, a memory attention
@@ -69,7 +72,8 @@ except ImportError:  # imported from elsewhere: these live next to this file
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import bundle_meta
     import bundle_save
-from layers import MLP, Attention, LayerNorm2d, key_biased_attention, sine_pos_2d
+from layers import (ATTENTIONS, MLP, Attention, LayerNorm2d, check_attention,
+                    key_biased_attention, sine_pos_2d, use_sdpa)
 
 SEED = 20240613
 PIXEL_MEAN = (0.485, 0.456, 0.406)
@@ -616,6 +620,10 @@ def main(argv=None) -> int:
     ap.add_argument("--sensitive", action="store_true",
                     help="--profile edgetam only: weights with objects present and masks that "
                          "depend on the memory bank, for comparisons (cross-runtime tests)")
+    ap.add_argument("--attention", choices=ATTENTIONS, default="blocked",
+                    help="blocked (default): matmul + softmax, every runtime; sdpa: "
+                         "scaled_dot_product_attention, full-JIT bundles for libtorch >= 2.0 "
+                         "(export with torch 2.x)")
     bundle_pte.add_arguments(ap)
     args = ap.parse_args(argv)
     if (args.precision in ("bf16", "int8") or args.sensitive) and args.profile != "edgetam":
@@ -624,6 +632,10 @@ def main(argv=None) -> int:
     if args.image_size <= 0 or args.image_size % multiple:
         ap.error("--image-size must be a positive multiple of %d" % multiple)
     bundle_pte.check_arguments(ap, args)
+    try:
+        check_attention(args.attention, args.lite, args.runtime)
+    except ValueError as e:
+        ap.error(str(e))
 
     model, meta, what = build_model(args)
     comment = "edgetam bundle: %s (shim/export/make_standin_bundle.py, seed %d)" % (what, SEED)
@@ -666,6 +678,9 @@ def build_model(args):
         what = "deterministic stand-in"
     if args.precision == "fp16":
         what += ", float16 program"
+    if args.attention == "sdpa":
+        use_sdpa(model)
+        what += ", scaled_dot_product_attention"
     return model, meta, what
 
 
