@@ -3,7 +3,7 @@
  * prompts for the next frame, accounts for every frame, shuts down cleanly (also from its own
  * callback) and frees everything. Every frame is guarded: its planes are revoked at unlock.
  * Usage: test_stream BUNDLE */
-#define _POSIX_C_SOURCE 200809L /* pthreads, nanosleep under -std=c11 */
+#define _GNU_SOURCE /* pthreads, nanosleep, syscall under -std=c11 */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +12,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#ifdef __linux__
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 #include <cmocka.h>
 
@@ -403,12 +407,67 @@ static void test_prompt_errors(void **state)
 
 typedef struct destroy_job {
     edgetam_stream *s;
+    pthread_mutex_t mu;
+    long tid; /* the destroying thread's kernel id, 0 until it runs */
 } destroy_job;
 
 static void *destroy_thread(void *arg)
 {
-    edgetam_stream_destroy(((destroy_job *)arg)->s);
+    destroy_job *job = arg;
+    pthread_mutex_lock(&job->mu);
+#ifdef __linux__
+    job->tid = (long)syscall(SYS_gettid);
+#else
+    job->tid = 1;
+#endif
+    pthread_mutex_unlock(&job->mu);
+    edgetam_stream_destroy(job->s);
     return NULL;
+}
+
+#ifdef __linux__
+/* Whether thread `tid` of this process sleeps (state S in /proc). */
+static int thread_sleeps(long tid)
+{
+    char path[64], stat[512];
+    snprintf(path, sizeof path, "/proc/self/task/%ld/stat", tid);
+    FILE *f = fopen(path, "r");
+    if (!f) return 0;
+    const size_t n = fread(stat, 1, sizeof stat - 1, f);
+    fclose(f);
+    stat[n] = 0;
+    const char *end = strrchr(stat, ')'); /* "tid (name) S ..." */
+    return end && end[1] == ' ' && end[2] == 'S';
+}
+#endif
+
+/* Waits until the destroying thread has stopped the stream. Once it runs, destroy sleeps only in
+ * pthread_join (the worker is held in the callback, outside the stream's lock), so a thread seen
+ * asleep 20 times in a row is past setting the stop flag. A fixed 20 ms pause was not enough
+ * while other processes held both cores: the worker took the waiting frame first. Without /proc
+ * the wait is a plain 200 ms. */
+static void wait_until_destroy_blocks(destroy_job *job)
+{
+    const struct timespec ms = {0, 1000 * 1000};
+    long tid = 0;
+    for (int i = 0; i < 10000 && !tid; i++) { /* at most 10 s */
+        pthread_mutex_lock(&job->mu);
+        tid = job->tid;
+        pthread_mutex_unlock(&job->mu);
+        if (!tid) nanosleep(&ms, NULL);
+    }
+    assert_true(tid != 0);
+#ifdef __linux__
+    int asleep = 0;
+    for (int i = 0; i < 10000 && asleep < 20; i++) {
+        asleep = thread_sleeps(tid) ? asleep + 1 : 0;
+        nanosleep(&ms, NULL);
+    }
+    assert_true(asleep >= 20);
+#else
+    const struct timespec pause = {0, 200 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+#endif
 }
 
 /* Destroy while a frame is processed and another waits: the first is delivered, the waiting one
@@ -429,15 +488,16 @@ static void test_destroy_with_frames_in_flight(void **state)
     pm.mask = mask;
     pm.mask_stride = W;
     assert_int_equal(edgetam_stream_add_prompt(s, 1, &pm), EDGETAM_OK);
-    destroy_job job = {s};
+    destroy_job job = {s, PTHREAD_MUTEX_INITIALIZER, 0};
     pthread_t th;
     assert_int_equal(pthread_create(&th, NULL, destroy_thread, &job), 0);
-    const struct timespec pause = {0, 20 * 1000 * 1000};
-    nanosleep(&pause, NULL);
+    wait_until_destroy_blocks(&job);
     gate_hold(&rec->gate, 0);
     pthread_join(th, NULL);
+    pthread_mutex_destroy(&job.mu);
     assert_int_equal(rec->gate.calls, 1);
     assert_int_equal(rec->timestamp[0], 1);
+    const struct timespec pause = {0, 20 * 1000 * 1000};
     nanosleep(&pause, NULL);
     assert_int_equal(gate_calls(&rec->gate), 1);
     assert_int_equal(counting_allocator_live(), live);
