@@ -88,12 +88,13 @@ class DemoTracker(nn.Module):
         # template sample positions in units of the box's half extent, pixel centres
         ty = (torch.arange(th, dtype=torch.float32) + 0.5) / th * 2.0 - 1.0
         tx = (torch.arange(tw, dtype=torch.float32) + 0.5) / tw * 2.0 - 1.0
-        gy, gx = torch.meshgrid(ty, tx, indexing="ij")
-        self.register_buffer("template_grid", torch.stack([gx, gy], -1).view(1, th, tw, 2))
-        oy, ox = torch.meshgrid(torch.arange(-REACH, REACH + 1, dtype=torch.float32),
-                                torch.arange(-REACH, REACH + 1, dtype=torch.float32),
-                                indexing="ij")
-        self.register_buffer("offsets", torch.stack([ox, oy], -1).view(-1, 1, 1, 2))  # [Nc,..]
+        self.register_buffer("template_ty", ty)
+        self.register_buffer("template_tx", tx)
+        reach = torch.arange(-REACH, REACH + 1, dtype=torch.float32)
+        self.register_buffer("reach", reach)
+        oy, ox = torch.meshgrid(reach, reach, indexing="ij")
+        self.register_buffer("offsets", torch.stack([ox, oy], -1).view(-1, 2))  # [Nc, 2]
+        self.register_buffer("pixel_index", torch.arange(LR, dtype=torch.float32).view(1, LR))
         self.register_buffer("mean", torch.tensor(pixel_mean).view(1, 3, 1, 1))
         self.register_buffer("std", torch.tensor(pixel_std).view(1, 3, 1, 1))
         self.register_buffer("scale", torch.tensor(SCALE).view(1, FEATURES, 1, 1))
@@ -178,10 +179,16 @@ class DemoTracker(nn.Module):
         sy = torch.sqrt((mask * (self.ys - cy).pow(2)).sum() / n + 1e-6)
         return torch.stack([cx, cy, sx, sy, area])
 
-    def _sample(self, maps: torch.Tensor, grid: torch.Tensor) -> torch.Tensor:
-        """maps [1,c,LR,LR] at the points grid [1,h,w,2] (x, y in LR pixels) -> [1,c,h,w]."""
-        g = grid * (2.0 / float(self.low_res)) - 1.0
-        return F.grid_sample(maps, g, mode="bilinear", padding_mode="zeros", align_corners=False)
+    def _sample(self, maps: torch.Tensor, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """maps [1,c,LR,LR] bilinearly at the points (x[j], y[i]) (LR pixels; zero outside) ->
+        [1,c,h,w]. The grids are separable, so two interpolation matrices do it: products
+        (XNNPACK's) where a grid sampler is gathers, which ExecuTorch runs in portable kernels."""
+        c = maps.size(1)
+        LR = self.low_res
+        wy = F.relu(1.0 - (y.view(-1, 1) - 0.5 - self.pixel_index).abs())  # [h, LR]
+        wx = F.relu(1.0 - (x.view(-1, 1) - 0.5 - self.pixel_index).abs())  # [w, LR]
+        out = torch.matmul(torch.matmul(wy, maps.view(c, LR, LR)), wx.t())
+        return out.view(1, c, y.size(0), x.size(0))
 
     def _pointer(self, mask: torch.Tensor, present: torch.Tensor, centre: torch.Tensor
                  ) -> torch.Tensor:
@@ -290,11 +297,28 @@ class DemoTracker(nn.Module):
         n = memory.size(0)
         if n == 0:
             return feat.contiguous()
+        return self._attend(feat, memory, memory_tpos, torch.ones(n, dtype=feat.dtype,
+                                                                  device=feat.device), obj_ptrs)
+
+    def attend_memory_padded(self, feat: torch.Tensor, memory: torch.Tensor,
+                             memory_tpos: torch.Tensor, obj_ptrs: torch.Tensor,
+                             key_bias: torch.Tensor) -> torch.Tensor:
+        """attend_memory over padded memories / pointers (the ExecuTorch bundle's, bundle_pte.py):
+        a memory is valid where its tokens' key bias is 0 (padded: -PADDED_KEY_SCORE)."""
+        n, tokens = memory.size(0), memory.size(1)
+        valid = (key_bias[0:n * tokens].view(n, tokens)[:, 0] > -1.0).to(feat.dtype)
+        return self._attend(feat, memory, memory_tpos, valid, obj_ptrs)
+
+    def _attend(self, feat: torch.Tensor, memory: torch.Tensor, memory_tpos: torch.Tensor,
+                valid: torch.Tensor, obj_ptrs: torch.Tensor) -> torch.Tensor:
+        """attend_memory over the memories whose `valid` [n] is 1 (padded rows, ExecuTorch: 0;
+        their pointers are zero rows, which read as frames the object was absent on)."""
         K = self.bins
         LR = self.low_res
+        n = memory.size(0)
         mem = memory.reshape(n, -1)
-        present = mem[:, 2 * K]
-        cond = (memory_tpos == 0).to(feat.dtype)
+        present = mem[:, 2 * K] * valid
+        cond = (memory_tpos == 0).to(feat.dtype) * valid
         recent_present = (present * (1.0 - cond)).sum().clamp(min=1.0)
         # the prompted look anchors identity: conditioning memories weigh 1.5 times as much as
         # all recent ones together (which may have caught some of a neighbour or an occluder)
@@ -311,13 +335,19 @@ class DemoTracker(nn.Module):
         idx = torch.arange(p, dtype=feat.dtype, device=feat.device)
         n_cond = cond.sum()
         seen = obj_ptrs[:, 0] * (idx >= n_cond).to(feat.dtype)
-        sel = torch.argmax(seen * (float(p) - idx))
-        ago = torch.where(seen[sel] > 0, idx[sel] - n_cond + 1.0, torch.ones_like(n_cond))
-        geo = obj_ptrs[sel, 1:6]
+        # rows selected by one-hot products: a tensor index is data-dependent for torch.export
+        last = torch.argmax(seen * (float(p) - idx)).to(feat.dtype)
+        sel = (idx == last).to(feat.dtype)
+        seen_last = (seen * sel).sum()
+        ago = torch.where(seen_last > 0, last - n_cond + 1.0, torch.ones_like(n_cond))
+        geo = torch.matmul(sel, obj_ptrs[:, 1:6])
         # its velocity over the last few frames, when it was present on all of them
-        older = (sel + self.velocity_span).clamp(max=p - 1)
-        moving = seen[sel] * seen[older] * (older == sel + self.velocity_span).to(feat.dtype)
-        v = (geo[0:2] - obj_ptrs[older, 1:3]) * (moving / float(self.velocity_span))
+        older = (last + float(self.velocity_span)).clamp(max=float(p - 1))
+        before = (idx == older).to(feat.dtype)
+        moving = (seen_last * (seen * before).sum()
+                  * (older == last + float(self.velocity_span)).to(feat.dtype))
+        v = (geo[0:2] - torch.matmul(before, obj_ptrs[:, 1:3])) * (moving
+                                                                   / float(self.velocity_span))
         v = v.clamp(-2.0, 2.0)
         centre = geo[0:2] + v * ago
         # its size may drift only so far from the prompted one, so that a mask spreading onto a
@@ -333,12 +363,17 @@ class DemoTracker(nn.Module):
         t_mask = t[self.channels]
         t_feat = t[0:self.channels]
         nc = self.offsets.size(0)
-        grid = centre + self.offsets + self.template_grid * self._box_half(spread)  # [Nc,th,tw,2]
-        seen_feat = self._sample(self._unpack(feat), grid.view(1, nc * th, tw, 2))
-        seen_feat = seen_feat.view(self.channels, nc, th * tw)
+        nr = self.reach.size(0)
+        box = self._box_half(spread)
+        # every offset's template positions: rows (offset y, template row), columns likewise
+        ys = (centre[1] + self.reach.view(nr, 1) + self.template_ty.view(1, th) * box[1])
+        xs = (centre[0] + self.reach.view(nr, 1) + self.template_tx.view(1, tw) * box[0])
+        seen_feat = self._sample(self._unpack(feat), xs.reshape(-1), ys.reshape(-1))
+        seen_feat = seen_feat.view(self.channels, nr, th, nr, tw).permute(0, 1, 3, 2, 4)
+        seen_feat = seen_feat.reshape(self.channels, nc, th * tw)
         d2 = (seen_feat - t_feat.unsqueeze(1)).pow(2).sum(0)  # [Nc, th*tw]
         dist = torch.matmul(d2, t_mask) / (t_mask.sum() + 1e-6)  # [Nc]
-        step = self.offsets.view(nc, 2)
+        step = self.offsets
         dist = dist + 0.02 * step.pow(2).sum(1)  # the smaller move wins a tie
         pick = torch.softmax(dist * -20.0, 0)
         centre = centre + torch.matmul(pick, step)
@@ -367,16 +402,28 @@ class DemoTracker(nn.Module):
                point_coords: torch.Tensor, point_labels: torch.Tensor, mask_input: torch.Tensor,
                multimask: bool
                ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-        if point_coords.size(1) == 0:  # tracking: attend_memory's logits
-            z = self._smooth(self._unpack(pix[:, 0:self.pack * self.pack]))
-            found = pix[0, self.pack * self.pack:self.pack * self.pack + 4, 0, 0]
-            ratio = (z > 0).to(z.dtype).sum() / (found[0] + 1.0)
-            score = (12.0 * (ratio - 0.3)).clamp(-20.0, 20.0).view(1, 1)
-            centre = found[1:4]
+        if point_coords.size(1) == 0:
+            z, score, centre = self._tracked(pix)
         else:
             z, score = self._segment(hr0, point_coords, point_labels)
             centre = torch.zeros(3, dtype=z.dtype, device=z.device)
+            # ExecuTorch passes no points as one point labelled -1 (BUNDLE.md): tracking, which
+            # its fixed graph can only select, not branch to
+            prompted = (point_labels >= 0).any()
+            z_t, score_t, centre_t = self._tracked(pix)
+            z = torch.where(prompted, z, z_t)
+            score = torch.where(prompted, score, score_t)
+            centre = torch.where(prompted, centre, centre_t)
         return self._outputs(z, score, multimask, centre)
+
+    def _tracked(self, pix: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """decode without points (tracking): attend_memory's logits, the object score from
+        their area against the expected one, and the centre found with its trust."""
+        z = self._smooth(self._unpack(pix[:, 0:self.pack * self.pack]))
+        found = pix[0, self.pack * self.pack:self.pack * self.pack + 4, 0, 0]
+        ratio = (z > 0).to(z.dtype).sum() / (found[0] + 1.0)
+        score = (12.0 * (ratio - 0.3)).clamp(-20.0, 20.0).view(1, 1)
+        return z, score, found[1:4]
 
     @torch.jit.export
     def decode_mask(self, feat: torch.Tensor, hr0: torch.Tensor, hr1: torch.Tensor,
@@ -407,9 +454,9 @@ class DemoTracker(nn.Module):
         # the template: features and mask over the object's box, resampled to a fixed size
         geo = self._geometry(m)
         half = self._box_half(geo[2:4])
-        grid = geo[0:2] + self.template_grid * half
         maps = torch.cat([self._unpack(feat), m.view(1, 1, self.low_res, self.low_res)], 1)
-        template = self._sample(maps, grid).reshape(-1) * present
+        template = self._sample(maps, geo[0] + self.template_tx * half[0],
+                                geo[1] + self.template_ty * half[1]).reshape(-1) * present
         pad = self.memory_tokens * self.memory_dim - 2 * self.bins - 1 - self.template_size
         out = torch.cat([h_obj, h_bg, present, template,
                          torch.zeros(pad, dtype=feat.dtype, device=feat.device)])
