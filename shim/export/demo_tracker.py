@@ -366,9 +366,9 @@ class DemoTracker(nn.Module):
         nr = self.reach.size(0)
         box = self._box_half(spread)
         # every offset's template positions: rows (offset y, template row), columns likewise
-        ys = (centre[1] + self.reach.view(nr, 1) + self.template_ty.view(1, th) * box[1])
-        xs = (centre[0] + self.reach.view(nr, 1) + self.template_tx.view(1, tw) * box[0])
-        seen_feat = self._sample(self._unpack(feat), xs.reshape(-1), ys.reshape(-1))
+        rows = centre[1] + self.reach.view(nr, 1) + self.template_ty.view(1, th) * box[1]
+        cols = centre[0] + self.reach.view(nr, 1) + self.template_tx.view(1, tw) * box[0]
+        seen_feat = self._sample(self._unpack(feat), cols.reshape(-1), rows.reshape(-1))
         seen_feat = seen_feat.view(self.channels, nr, th, nr, tw).permute(0, 1, 3, 2, 4)
         seen_feat = seen_feat.reshape(self.channels, nc, th * tw)
         d2 = (seen_feat - t_feat.unsqueeze(1)).pow(2).sum(0)  # [Nc, th*tw]
