@@ -2,11 +2,15 @@
  * in Python over the same stand-in bundle) through the C library and compares every output:
  * low-res logits within 1e-4, frame-size masks identical (except where the reference logit is
  * within 1e-4 of the threshold), IoU and object score within 1e-4.
- * Usage: test_golden BUNDLE GOLDEN_DIR [--tol-logit X] [--min-iou Y] [--fill-hole-area N]
+ * Usage: test_golden BUNDLE GOLDEN_DIR [--tol-logit X] [--rel-logit R] [--min-iou Y]
+ *                    [--fill-hole-area N]
  *   --tol-logit X       tolerance of low-res logits, IoU and object score, and the band around the
  *                       threshold where mask pixels are not compared (default: the number in
  *                       GOLDEN_DIR/tolerance.txt, which tests/official_reference.py derives from
  *                       the official code's own spread; without that file 1e-4)
+ *   --rel-logit R       low-res logits within X + R * |expected| (default 0): for bundles whose
+ *                       logits far from the object reach thousands (the demo tracker's), where
+ *                       one float32 rounding step alone is 1e-3
  *   --min-iou Y         also require, per record, IoU >= Y between the library's frame-size mask
  *                       and the expected logits > 0 (default: not checked); prints each record
  *   --fill-hole-area N  the tracker's fill_hole_area (default: the library default, 8)
@@ -26,6 +30,7 @@
 #include "edgetam.h"
 
 static float tol = 1e-4f;
+static float rel_tol = 0.0f;
 static const char tol_default_text[] = "1e-4";
 static const char *tol_text = tol_default_text;
 static char tol_file_text[32];
@@ -58,6 +63,7 @@ typedef struct expected_reader {
 
 typedef struct compare_stats {
     float max_low_res_diff, max_iou_diff, max_score_diff;
+    float max_share; /* the largest low-res logit difference as a share of its tolerance */
     double min_mask_iou;
     long mask_pixels, ambiguous_pixels, records;
 } compare_stats;
@@ -87,7 +93,9 @@ static void compare(expected_reader *rd, const edgetam_object_result *r, const f
         const float d = fabsf(low[i] - exp_low[i]);
         if (d > record_max) record_max = d;
         if (d > cs->max_low_res_diff) cs->max_low_res_diff = d;
-        if (d > tol)
+        const float allowed = tol + rel_tol * fabsf(exp_low[i]);
+        if (d > cs->max_share * allowed) cs->max_share = d / allowed;
+        if (d > allowed)
             fail_msg("op '%s' object %d: low-res logit %zu is %.7g, expected %.7g", op, id, i,
                      (double)low[i], (double)exp_low[i]);
     }
@@ -234,10 +242,10 @@ static void test_golden_session(void **state)
         compare(&rd, &results[0], results[0].low_res_logits, results[0].mask, &cs, line);
     }
     assert_true(rd.p == rd.end); /* every expected record was produced */
-    print_message("golden: %ld records, max |low-res logit diff| %.3g, %ld mask pixels equal, "
-                  "%ld within %s of the threshold skipped\n",
-                  cs.records, (double)cs.max_low_res_diff, cs.mask_pixels, cs.ambiguous_pixels,
-                  tol_text);
+    print_message("golden: %ld records, max |low-res logit diff| %.3g (%.2f of its tolerance), "
+                  "%ld mask pixels equal, %ld within %s of the threshold skipped\n",
+                  cs.records, (double)cs.max_low_res_diff, (double)cs.max_share, cs.mask_pixels,
+                  cs.ambiguous_pixels, tol_text);
     if (min_iou >= 0.0)
         print_message("golden: max |iou diff| %.3g, max |object score diff| %.3g, "
                       "min mask IoU %.6f\n",
@@ -253,7 +261,7 @@ static void test_golden_session(void **state)
 
 static int usage(const char *argv0)
 {
-    fprintf(stderr, "usage: %s BUNDLE GOLDEN_DIR [--tol-logit X] [--min-iou Y] "
+    fprintf(stderr, "usage: %s BUNDLE GOLDEN_DIR [--tol-logit X] [--rel-logit R] [--min-iou Y] "
                     "[--fill-hole-area N]\n", argv0);
     return 2;
 }
@@ -267,6 +275,9 @@ int main(int argc, char **argv)
             tol_text = argv[++i];
             tol = strtof(tol_text, &end);
             if (*end || !(tol >= 0.0f)) return usage(argv[0]);
+        } else if (!strcmp(argv[i], "--rel-logit") && i + 1 < argc) {
+            rel_tol = strtof(argv[++i], &end);
+            if (*end || !(rel_tol >= 0.0f)) return usage(argv[0]);
         } else if (!strcmp(argv[i], "--min-iou") && i + 1 < argc) {
             min_iou = strtod(argv[++i], &end);
             if (*end || !(min_iou >= 0.0 && min_iou <= 1.0)) return usage(argv[0]);
