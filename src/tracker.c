@@ -532,15 +532,11 @@ static edgetam_status run_prompt(edgetam_tracker *t, tracked_object *obj, const 
             }
             mask_input = t->mask_input;
         }
-        {
-        const edgetam_status st = attend(t, obj, t->feat[set], !is_init, 0, 0, t->t);
+        edgetam_status st = attend(t, obj, t->feat[set], !is_init, 0, 0, t->t);
         if (st != EDGETAM_OK) return st;
-    }
-        {
-        const edgetam_status st = decode_into_stage(t, obj, set, coords, labels, *n, mask_input,
-                                                    multimask_for(&m->info, is_init, *n));
+        st = decode_into_stage(t, obj, set, coords, labels, *n, mask_input,
+                               multimask_for(&m->info, is_init, *n));
         if (st != EDGETAM_OK) return st;
-    }
     }
     fill_holes(obj->stage.pred, m->low_res_side, t->params.fill_hole_area, t->hole_scratch);
     return EDGETAM_OK;
