@@ -142,13 +142,25 @@ class DemoTracker(nn.Module):
         c3 = a[n0 + n1 + n2:n0 + n1 + n2 + n3].view(1, 1, n3, N)
         return a[0:n0], (c1 * c2 * c3).reshape(n1 * n2 * n3, N)
 
+    def _mm(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """x @ y of 2-D tensors as a batch of one: torch.export makes it a bmm, which XNNPACK
+        takes whatever its operands (an mm it takes only against constant weights; ExecuTorch's
+        portable mm is a plain loop on one thread)."""
+        m, k, n = x.size(0), x.size(1), y.size(1)
+        return torch.bmm(x.view(1, m, k), y.view(1, k, n)).view(m, n)  # views: no copies
+
+    def _sum_rows(self, x: torch.Tensor) -> torch.Tensor:
+        """The sum over the rows of x [R, N] -> [N], as a product with ones (XNNPACK's, where a
+        sum over a dimension is the portable kernels')."""
+        return self._mm(torch.ones(1, x.size(0), dtype=x.dtype, device=x.device), x).view(-1)
+
     def _hist(self, a: Tuple[torch.Tensor, torch.Tensor], w: torch.Tensor) -> torch.Tensor:
         """The histogram [K] over the prototypes of the pixels weighted by w [N]."""
-        return torch.matmul(a[0] * w, a[1].t()).reshape(-1) / (w.sum() + 1e-6)
+        return self._mm(a[0] * w, a[1].t()).reshape(-1) / (w.sum() + 1e-6)
 
     def _likelihood(self, a: Tuple[torch.Tensor, torch.Tensor], h: torch.Tensor) -> torch.Tensor:
         """Per pixel likelihood [N] under the histogram h [K]."""
-        return (torch.matmul(h.view(self.n0, -1).t(), a[0]) * a[1]).sum(0)
+        return self._sum_rows(self._mm(h.view(self.n0, -1).t(), a[0]) * a[1])
 
     def _score(self, a: Tuple[torch.Tensor, torch.Tensor], h_obj: torch.Tensor,
                h_bg: torch.Tensor) -> torch.Tensor:
@@ -185,10 +197,12 @@ class DemoTracker(nn.Module):
         (XNNPACK's) where a grid sampler is gathers, which ExecuTorch runs in portable kernels."""
         c = maps.size(1)
         LR = self.low_res
+        h, w = y.size(0), x.size(0)
         wy = F.relu(1.0 - (y.view(-1, 1) - 0.5 - self.pixel_index).abs())  # [h, LR]
         wx = F.relu(1.0 - (x.view(-1, 1) - 0.5 - self.pixel_index).abs())  # [w, LR]
-        out = torch.matmul(torch.matmul(wy, maps.view(c, LR, LR)), wx.t())
-        return out.view(1, c, y.size(0), x.size(0))
+        by_row = self._mm(wy, maps.view(c, LR, LR).permute(1, 0, 2).reshape(LR, c * LR))
+        out = self._mm(by_row.view(h * c, LR), wx.t())  # [h*c, w]
+        return out.view(h, c, w).permute(1, 0, 2).reshape(1, c, h, w)
 
     def _pointer(self, mask: torch.Tensor, present: torch.Tensor, centre: torch.Tensor
                  ) -> torch.Tensor:
@@ -371,8 +385,9 @@ class DemoTracker(nn.Module):
         seen_feat = self._sample(self._unpack(feat), cols.reshape(-1), rows.reshape(-1))
         seen_feat = seen_feat.view(self.channels, nr, th, nr, tw).permute(0, 1, 3, 2, 4)
         seen_feat = seen_feat.reshape(self.channels, nc, th * tw)
-        d2 = (seen_feat - t_feat.unsqueeze(1)).pow(2).sum(0)  # [Nc, th*tw]
-        dist = torch.matmul(d2, t_mask) / (t_mask.sum() + 1e-6)  # [Nc]
+        d2 = self._sum_rows((seen_feat - t_feat.unsqueeze(1)).pow(2).view(self.channels, -1))
+        d2 = d2.view(nc, th * tw)
+        dist = self._mm(d2, t_mask.view(-1, 1)).view(-1) / (t_mask.sum() + 1e-6)  # [Nc]
         step = self.offsets
         dist = dist + 0.02 * step.pow(2).sum(1)  # the smaller move wins a tie
         pick = torch.softmax(dist * -20.0, 0)
