@@ -128,9 +128,12 @@ class DemoTracker(nn.Module):
         """Soft assignment of one feature [1,1,LR,LR] to its levels [1,n,1,1] -> [1,n,LR,LR].
         The product of the four features' assignments is the assignment to the prototype grid
         (a softmax of a sum of squares factorises), so the grid is never formed per pixel."""
-        x = x.clamp(levels.min(), levels.max())  # far from every level, exp would underflow
-        e = torch.exp(self.sharpness * (x - levels).pow(2))
-        return e / e.sum(1, keepdim=True)
+        n = levels.size(1)
+        lowest = levels[:, 0:1]
+        x = torch.max(torch.min(x, lowest + float(n - 1)), lowest)  # the levels' range
+        # a softmax over the levels, last (XNNPACK takes a softmax over the last dimension only)
+        e = (self.sharpness * (x - levels).pow(2)).permute(0, 2, 3, 1)
+        return torch.softmax(e, -1).permute(0, 3, 1, 2)
 
     def _parts(self, a: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         """hr0's assignments [1,16,LR,LR] -> intensity [8,N] and the rest's product [18,N]."""
