@@ -131,9 +131,14 @@ class DemoTracker(nn.Module):
         n = levels.size(1)
         lowest = levels[:, 0:1]
         x = torch.max(torch.min(x, lowest + float(n - 1)), lowest)  # the levels' range
-        # a softmax over the levels, last (XNNPACK takes a softmax over the last dimension only)
-        e = (self.sharpness * (x - levels).pow(2)).permute(0, 2, 3, 1)
-        return torch.softmax(e, -1).permute(0, 3, 1, 2)
+        e = self.sharpness * (x - levels).pow(2)
+        if torch.jit.is_scripting():
+            e = torch.exp(e)
+            return e / e.sum(1, keepdim=True)
+        # torch.export (the .pte): the same as a softmax over the levels put last, which XNNPACK
+        # takes (exp and a sum over channels run in the portable kernels; libtorch computes
+        # them faster than a softmax over a last dimension of 2-8)
+        return torch.softmax(e.permute(0, 2, 3, 1), -1).permute(0, 3, 1, 2)
 
     def _parts(self, a: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         """hr0's assignments [1,16,LR,LR] -> intensity [8,N] and the rest's product [18,N]."""
