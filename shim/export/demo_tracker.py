@@ -130,7 +130,8 @@ class DemoTracker(nn.Module):
         (a softmax of a sum of squares factorises), so the grid is never formed per pixel."""
         n = levels.size(1)
         lowest = levels[:, 0:1]
-        x = torch.max(torch.min(x, lowest + float(n - 1)), lowest)  # the levels' range
+        # into the levels' range: far from every level, exp would underflow
+        x = torch.max(torch.min(x, lowest + float(n - 1)), lowest)
         e = self.sharpness * (x - levels).pow(2)
         if torch.jit.is_scripting():
             e = torch.exp(e)
